@@ -1,0 +1,110 @@
+"""Reverse-mode differentiation: the chain rule over a topological order, without recursion."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .value import VALUE_MATH, Value
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every Value ``root`` depends on, each after all of its parents; ``root`` comes last.
+
+    Iterative depth-first search, so a chain of a million nodes needs no deep recursion.
+    """
+    order: list[Value] = []
+    seen: set[int] = {id(root)}
+    # Each stack entry is a node and an iterator over its remaining parents.
+    stack = [(root, iter(root._parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append((parent, iter(parent._parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def _derivative_error(node: Value, error: ArithmeticError) -> ArithmeticError:
+    inputs = ", ".join(repr(p.data) for p in node._parents)
+    return type(error)(
+        f"backward: the derivative of {node.op} at ({inputs}) is not a finite number "
+        f"({error}); no gradient was changed"
+    )
+
+
+def backward(root: Value) -> None:
+    """Fill ``.grad`` with d root / d node for every node ``root`` depends on.
+
+    Chain rule, walked once in reverse topological order: a node's gradient ``g`` is complete
+    when it is reached, and each parent receives ``g * d node / d parent`` (summed over every
+    path, so fan-out such as ``a + a`` counts twice). Leaves *accumulate* into ``.grad``;
+    inner nodes are set afresh. If a local derivative is not finite (sqrt at 0), every
+    ``.grad`` is restored and the error names the op.
+    """
+    order = topological_order(root)
+    saved = [node.grad for node in order]
+    for node in order:
+        if node._op is not None:
+            node.grad = 0.0
+    # Leaves keep their old value and receive the new contributions on top.
+    root.grad = root.grad + 1.0 if root._op is None else 1.0
+    node = root
+    try:
+        for node in reversed(order):
+            op = node._op
+            if op is None:
+                continue
+            parents = node._parents
+            g = node.grad
+            local = op.float_derivatives(node.data, *[p.data for p in parents])
+            for parent, d in zip(parents, local, strict=False):
+                parent.grad += g * d
+    except (ZeroDivisionError, OverflowError, ValueError) as error:
+        for restored, grad in zip(order, saved, strict=False):
+            restored.grad = grad
+        raise _derivative_error(node, error) from error
+
+
+def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:
+    """d output / d input for each input, leaving every ``.grad`` untouched.
+
+    With ``create_graph=True`` the derivative rules run on Values instead of floats, so each
+    result is itself a differentiable Value (``grad`` of a ``grad`` is a second derivative).
+    An input that ``output`` does not depend on gets a derivative of 0.
+    """
+    if not isinstance(output, Value):
+        raise TypeError(f"grad: output must be a Value, got {type(output).__name__}")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad: inputs[{i}] must be a Value, got {type(x).__name__}")
+    order = topological_order(output)
+    grads: dict[int, object] = {id(output): Value(1.0) if create_graph else 1.0}
+    for node in reversed(order):
+        op = node._op
+        g = grads.get(id(node))
+        if op is None or g is None:
+            continue
+        parents = node._parents
+        try:
+            if create_graph:
+                local = op.derivatives(VALUE_MATH, node, *parents)
+            else:
+                local = op.float_derivatives(node.data, *[p.data for p in parents])
+        except (ZeroDivisionError, OverflowError, ValueError) as error:
+            raise _derivative_error(node, error) from error
+        for parent, d in zip(parents, local, strict=False):
+            # Skip the multiply-by-one node that create_graph would otherwise record.
+            contribution = g if type(d) is float and d == 1.0 else g * d
+            key = id(parent)
+            previous = grads.get(key)
+            grads[key] = contribution if previous is None else previous + contribution
+    results = []
+    for x in inputs:
+        g = grads.get(id(x), 0.0)
+        results.append(g if isinstance(g, Value) else Value(g))
+    return results

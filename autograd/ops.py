@@ -1,0 +1,492 @@
+"""The op table: every primitive operation, written once.
+
+Each row (an :class:`Op`) holds the op's forward function and its local derivatives, written
+against a small *math backend* ``m`` (``m.exp``, ``m.log``, ``m.step``, ...) so the same rule
+runs on plain floats (eager backward), on :class:`~autograd.Value` nodes (higher-order
+derivatives with ``grad(..., create_graph=True)``) and on NumPy arrays (the batched executor).
+
+A derivative rule receives ``(m, out, *inputs)`` and returns one local derivative
+``d out / d input_i`` per input, in order. Inputs that the op treats as constants (the number in
+``x ** 2``, the slope of ``leaky_relu``) get a derivative of ``0.0``.
+
+Adding an op is adding one row to :data:`OPS`; everything else (``Value``, backward, drawings,
+the README table and the parametrized tests) reads the table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+Number = float
+
+
+@dataclass(frozen=True, eq=False)
+class Op:
+    """One primitive operation.
+
+    Attributes:
+        name: key in :data:`OPS` and what ``Value.op`` reports.
+        arity: number of inputs; ``-1`` for n-ary ops.
+        forward: ``forward(m, *xs) -> out``.
+        derivatives: ``derivatives(m, out, *xs) -> tuple`` of d out / d x_i.
+        label: short text shown in graph drawings.
+        math: f and f' written out for people (README table, drawings, docs).
+        syntax: how a user writes it on Values.
+        domain: ``(low, high)`` interval per input from which tests draw safe points.
+        edge_points: explicit test points (tuples of inputs) near edges, kinks, large magnitudes.
+        check: optional ``check(*xs)`` that raises a clear error for inputs outside the domain;
+            run before the forward on eager floats so a bad op never enters the graph.
+        constant_inputs: indices of inputs the op holds constant (derivative 0 by definition).
+        torch: name of the matching PyTorch expression, used by the reference tests.
+    """
+
+    name: str
+    arity: int
+    forward: Callable[..., Any]
+    derivatives: Callable[..., tuple]
+    label: str
+    math: str
+    syntax: str
+    domain: tuple[tuple[float, float], ...]
+    edge_points: tuple[tuple[float, ...], ...] = ()
+    check: Callable[..., None] | None = None
+    constant_inputs: tuple[int, ...] = ()
+    torch: str = ""
+    float_forward: Callable[..., float] = field(init=False, repr=False)
+    float_derivatives: Callable[..., tuple] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Bind the float backend once, so the eager hot path makes a single call.
+        forward, derivatives = self.forward, self.derivatives
+        object.__setattr__(self, "float_forward", lambda *xs: forward(FLOAT_MATH, *xs))
+        object.__setattr__(
+            self, "float_derivatives", lambda out, *xs: derivatives(FLOAT_MATH, out, *xs)
+        )
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+
+def _stable_sigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+class FloatMath:
+    """The math backend on plain Python floats (eager forward and backward)."""
+
+    exp = staticmethod(math.exp)
+    log = staticmethod(math.log)
+    sqrt = staticmethod(math.sqrt)
+    tanh = staticmethod(math.tanh)
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
+    sigmoid = staticmethod(_stable_sigmoid)
+
+    @staticmethod
+    def softplus(x: float) -> float:
+        return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+    @staticmethod
+    def step(x: float) -> float:
+        """Heaviside step, 0 at 0 (so relu'(0) = 0, as in PyTorch)."""
+        return 1.0 if x > 0.0 else 0.0
+
+    @staticmethod
+    def sign(x: float) -> float:
+        return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+
+    @staticmethod
+    def abs(x: float) -> float:
+        return abs(x)
+
+    @staticmethod
+    def relu(x: float) -> float:
+        return x if x > 0.0 else 0.0
+
+    @staticmethod
+    def const(x: float) -> float:
+        """The plain number behind a constant input."""
+        return x
+
+    @staticmethod
+    def pow(x: float, y: float) -> float:
+        return x**y
+
+    @staticmethod
+    def sum(xs: tuple) -> float:
+        return math.fsum(xs)
+
+
+FLOAT_MATH = FloatMath()
+
+
+# ---------------------------------------------------------------------------------------------
+# Domain checks: raised on eager inputs before a node is made, so the graph never changes.
+
+
+def _fmt(x: float) -> str:
+    return repr(float(x))
+
+
+def _check_div(x: float, y: float) -> None:
+    if y == 0.0:
+        raise ZeroDivisionError(f"div: division by zero ({_fmt(x)} / {_fmt(y)})")
+
+
+def _check_log(x: float) -> None:
+    if x <= 0.0:
+        raise ValueError(f"log: operand must be positive, got {_fmt(x)}")
+
+
+def _check_sqrt(x: float) -> None:
+    if x < 0.0:
+        raise ValueError(f"sqrt: operand must be non-negative, got {_fmt(x)}")
+
+
+def _check_exp(x: float) -> None:
+    if x > 709.782712893384:  # log(max float)
+        raise OverflowError(f"exp: result overflows a float for operand {_fmt(x)}")
+
+
+def _check_pow(x: float, c: float) -> None:
+    if x == 0.0 and c < 0.0:
+        raise ZeroDivisionError(f"pow: 0 raised to a negative power ({_fmt(x)} ** {_fmt(c)})")
+    if x < 0.0 and not float(c).is_integer():
+        raise ValueError(
+            f"pow: negative base {_fmt(x)} with non-integer exponent {_fmt(c)} is not real"
+        )
+    _check_pow_overflow(x, c)
+
+
+def _check_pow_value(x: float, y: float) -> None:
+    if x < 0.0:
+        raise ValueError(
+            f"pow: base must be non-negative when the exponent is a Value, got {_fmt(x)} "
+            f"(d/dy x**y = x**y * log x); use a plain number as the exponent"
+        )
+    if x == 0.0 and y <= 0.0:
+        raise ZeroDivisionError(
+            f"pow: 0 raised to a non-positive Value exponent ({_fmt(x)} ** {_fmt(y)})"
+        )
+    _check_pow_overflow(x, y)
+
+
+def _check_pow_overflow(x: float, y: float) -> None:
+    try:
+        x**y
+    except OverflowError:
+        raise OverflowError(f"pow: result overflows a float ({_fmt(x)} ** {_fmt(y)})") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# The table. Rules use only the backend `m` and arithmetic, so they run on floats, Values and
+# NumPy arrays alike.
+
+_WIDE = (-3.0, 3.0)
+_POSITIVE = (0.1, 4.0)
+
+OPS: dict[str, Op] = {}
+
+
+def _row(op: Op) -> Op:
+    if op.name in OPS:
+        raise ValueError(f"op {op.name!r} is already in the table")
+    OPS[op.name] = op
+    return op
+
+
+ADD = _row(
+    Op(
+        "add",
+        2,
+        forward=lambda m, x, y: x + y,
+        derivatives=lambda m, out, x, y: (1.0, 1.0),
+        label="+",
+        syntax="x + y",
+        math="f = x + y; df/dx = 1, df/dy = 1",
+        domain=(_WIDE, _WIDE),
+        edge_points=((1e8, -1e8),),
+        torch="x + y",
+    )
+)
+SUB = _row(
+    Op(
+        "sub",
+        2,
+        forward=lambda m, x, y: x - y,
+        derivatives=lambda m, out, x, y: (1.0, -1.0),
+        label="-",
+        syntax="x - y",
+        math="f = x - y; df/dx = 1, df/dy = -1",
+        domain=(_WIDE, _WIDE),
+        torch="x - y",
+    )
+)
+MUL = _row(
+    Op(
+        "mul",
+        2,
+        forward=lambda m, x, y: x * y,
+        derivatives=lambda m, out, x, y: (y, x),
+        label="*",
+        syntax="x * y",
+        math="f = x * y; df/dx = y, df/dy = x",
+        domain=(_WIDE, _WIDE),
+        edge_points=((0.0, 2.0), (1e6, -1e-6)),
+        torch="x * y",
+    )
+)
+DIV = _row(
+    Op(
+        "div",
+        2,
+        forward=lambda m, x, y: x / y,
+        derivatives=lambda m, out, x, y: (1.0 / y, -out / y),
+        label="/",
+        syntax="x / y",
+        math="f = x / y; df/dx = 1/y, df/dy = -x/y^2",
+        domain=(_WIDE, _POSITIVE),
+        edge_points=((1.0, -0.5), (3.0, 1e-3)),
+        check=_check_div,
+        torch="x / y",
+    )
+)
+NEG = _row(
+    Op(
+        "neg",
+        1,
+        forward=lambda m, x: -x,
+        derivatives=lambda m, out, x: (-1.0,),
+        label="neg",
+        syntax="-x",
+        math="f = -x; f' = -1",
+        domain=(_WIDE,),
+        torch="-x",
+    )
+)
+POW = _row(
+    Op(
+        "pow",
+        2,
+        forward=lambda m, x, c: m.pow(x, m.const(c)),
+        derivatives=lambda m, out, x, c: (m.const(c) * m.pow(x, m.const(c) - 1.0), 0.0),
+        label="**",
+        syntax="x ** c (c a number)",
+        math="f = x^c (c constant); f' = c * x^(c-1)",
+        domain=(_POSITIVE, (-2.5, 3.5)),
+        edge_points=((-1.5, 2.0), (-2.0, 3.0), (0.0, 2.0)),
+        check=_check_pow,
+        constant_inputs=(1,),
+        torch="x ** c",
+    )
+)
+POW_VALUE = _row(
+    Op(
+        "pow_value",
+        2,
+        forward=lambda m, x, y: m.pow(x, y),
+        derivatives=lambda m, out, x, y: (y * m.pow(x, y - 1.0), out * m.log(x)),
+        label="**",
+        syntax="x ** y (y a Value)",
+        math="f = x^y; df/dx = y * x^(y-1), df/dy = x^y * log x",
+        domain=(_POSITIVE, (-2.0, 2.0)),
+        edge_points=((1.0, 3.0), (25.0, 0.5)),
+        check=_check_pow_value,
+        torch="x ** y",
+    )
+)
+ABS = _row(
+    Op(
+        "abs",
+        1,
+        forward=lambda m, x: m.abs(x),
+        derivatives=lambda m, out, x: (m.sign(x),),
+        label="abs",
+        syntax="abs(x)",
+        math="f = |x|; f' = sign(x) (0 at 0)",
+        domain=(_WIDE,),
+        edge_points=((-1e-3,), (1e-3,)),
+        torch="x.abs()",
+    )
+)
+EXP = _row(
+    Op(
+        "exp",
+        1,
+        forward=lambda m, x: m.exp(x),
+        derivatives=lambda m, out, x: (out,),
+        label="exp",
+        syntax="x.exp()",
+        math="f = e^x; f' = e^x",
+        domain=(_WIDE,),
+        edge_points=((-700.0,), (20.0,)),
+        check=_check_exp,
+        torch="x.exp()",
+    )
+)
+LOG = _row(
+    Op(
+        "log",
+        1,
+        forward=lambda m, x: m.log(x),
+        derivatives=lambda m, out, x: (1.0 / x,),
+        label="log",
+        syntax="x.log()",
+        math="f = ln x; f' = 1/x",
+        domain=(_POSITIVE,),
+        edge_points=((1e-4,), (1e6,)),
+        check=_check_log,
+        torch="x.log()",
+    )
+)
+SQRT = _row(
+    Op(
+        "sqrt",
+        1,
+        forward=lambda m, x: m.sqrt(x),
+        derivatives=lambda m, out, x: (0.5 / out,),
+        label="sqrt",
+        syntax="x.sqrt()",
+        math="f = sqrt(x); f' = 1 / (2 sqrt(x))",
+        domain=(_POSITIVE,),
+        edge_points=((1e-4,), (1e6,)),
+        check=_check_sqrt,
+        torch="x.sqrt()",
+    )
+)
+TANH = _row(
+    Op(
+        "tanh",
+        1,
+        forward=lambda m, x: m.tanh(x),
+        derivatives=lambda m, out, x: (1.0 - out * out,),
+        label="tanh",
+        syntax="x.tanh()",
+        math="f = tanh x; f' = 1 - tanh^2 x",
+        domain=(_WIDE,),
+        edge_points=((1e4,), (-1e4,), (0.0,)),
+        torch="x.tanh()",
+    )
+)
+SIGMOID = _row(
+    Op(
+        "sigmoid",
+        1,
+        forward=lambda m, x: m.sigmoid(x),
+        derivatives=lambda m, out, x: (out * (1.0 - out),),
+        label="σ",
+        syntax="x.sigmoid()",
+        math="f = σ(x) = 1 / (1 + e^-x); f' = σ(x) (1 - σ(x))",
+        domain=(_WIDE,),
+        edge_points=((1e4,), (-1e4,), (0.0,)),
+        torch="x.sigmoid()",
+    )
+)
+RELU = _row(
+    Op(
+        "relu",
+        1,
+        forward=lambda m, x: m.relu(x),
+        derivatives=lambda m, out, x: (m.step(x),),
+        label="ReLU",
+        syntax="x.relu()",
+        math="f = max(0, x); f' = 1 if x > 0 else 0",
+        domain=(_WIDE,),
+        edge_points=((-1e-3,), (1e-3,)),
+        torch="x.relu()",
+    )
+)
+LEAKY_RELU = _row(
+    Op(
+        "leaky_relu",
+        2,
+        forward=lambda m, x, s: m.relu(x) - m.const(s) * m.relu(-x),
+        derivatives=lambda m, out, x, s: (
+            m.const(s) + (1.0 - m.const(s)) * m.step(x),
+            0.0,
+        ),
+        label="leaky ReLU",
+        syntax="x.leaky_relu(slope=0.01)",
+        math="f = x if x > 0 else s*x (s constant); f' = 1 if x > 0 else s",
+        domain=(_WIDE, (0.01, 0.3)),
+        edge_points=((-1e-3, 0.01), (1e-3, 0.2)),
+        constant_inputs=(1,),
+        torch="torch.nn.functional.leaky_relu(x, c)",
+    )
+)
+SOFTPLUS = _row(
+    Op(
+        "softplus",
+        1,
+        forward=lambda m, x: m.softplus(x),
+        derivatives=lambda m, out, x: (m.sigmoid(x),),
+        label="softplus",
+        syntax="x.softplus()",
+        math="f = ln(1 + e^x); f' = σ(x)",
+        domain=(_WIDE,),
+        edge_points=((1e4,), (-1e4,), (30.0,), (-30.0,)),
+        torch="torch.nn.functional.softplus(x)",
+    )
+)
+SIN = _row(
+    Op(
+        "sin",
+        1,
+        forward=lambda m, x: m.sin(x),
+        derivatives=lambda m, out, x: (m.cos(x),),
+        label="sin",
+        syntax="x.sin()",
+        math="f = sin x; f' = cos x",
+        domain=(_WIDE,),
+        edge_points=((100.0,),),
+        torch="x.sin()",
+    )
+)
+COS = _row(
+    Op(
+        "cos",
+        1,
+        forward=lambda m, x: m.cos(x),
+        derivatives=lambda m, out, x: (-m.sin(x),),
+        label="cos",
+        syntax="x.cos()",
+        math="f = cos x; f' = -sin x",
+        domain=(_WIDE,),
+        edge_points=((100.0,),),
+        torch="x.cos()",
+    )
+)
+SUM = _row(
+    Op(
+        "sum",
+        -1,
+        forward=lambda m, *xs: m.sum(xs),
+        derivatives=lambda m, out, *xs: (1.0,) * len(xs),
+        label="Σ",
+        syntax="autograd.sum([x1, ..., xn])",
+        math="f = x1 + ... + xn; df/dxi = 1",
+        domain=(_WIDE, _WIDE, _WIDE),
+        torch="x.sum()",
+    )
+)
+DOT = _row(
+    Op(
+        "dot",
+        -1,
+        forward=lambda m, *xs: m.sum(
+            tuple(a * b for a, b in zip(xs[: len(xs) // 2], xs[len(xs) // 2 :], strict=False))
+        ),
+        derivatives=lambda m, out, *xs: xs[len(xs) // 2 :] + xs[: len(xs) // 2],
+        label="Σ w·x",
+        syntax="autograd.dot([w1, ..., wn], [x1, ..., xn])",
+        math="f = w1*x1 + ... + wn*xn; df/dwi = xi, df/dxi = wi",
+        domain=(_WIDE, _WIDE, _WIDE, _WIDE),
+        torch="(w * x).sum()",
+    )
+)

@@ -1,0 +1,299 @@
+"""`Value`: one float, and the record of the operation that made it."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
+
+from . import ops
+from .ops import OPS, Op
+
+_recording: ContextVar[bool] = ContextVar("autograd_recording", default=True)
+
+
+class no_grad:  # noqa: N801  (named like the PyTorch context manager users know)
+    """Context manager (and decorator): Values made inside it record no parents.
+
+    The flag lives in a :class:`contextvars.ContextVar`, so one thread or asyncio task turning
+    recording off does not affect another.
+    """
+
+    __slots__ = ("_tokens",)
+
+    def __init__(self) -> None:
+        self._tokens: list = []
+
+    def __enter__(self) -> no_grad:
+        self._tokens.append(_recording.set(False))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _recording.reset(self._tokens.pop())
+
+    def __call__(self, fn):  # type: ignore[no-untyped-def]
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            with no_grad():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def is_recording() -> bool:
+    """True unless inside :class:`no_grad`."""
+    return _recording.get()
+
+
+def _as_float(data: object, what: str = "Value") -> float:
+    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        raise TypeError(f"{what} needs an int or float, got {type(data).__name__}: {data!r:.60}")
+    value = float(data)
+    if value != value:
+        raise ValueError(f"{what} got NaN; a NaN would silently poison every gradient")
+    return value
+
+
+class Value:
+    """A scalar in a computation graph.
+
+    ``data`` is the number, ``grad`` is d(root)/d(this) after ``root.backward()``, ``label`` is a
+    name for drawings, ``op`` names the operation that made it ("" for a leaf) and ``parents``
+    are its inputs, in order (``a + a`` has two parents).
+    """
+
+    __slots__ = ("_op", "_parents", "_scope", "data", "grad", "label")
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = _as_float(data)
+        self.grad = 0.0
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        self.label = label
+        self._op: Op | None = None
+        self._parents: tuple[Value, ...] = ()
+
+    # -- graph construction ------------------------------------------------------------------
+
+    @staticmethod
+    def apply(op: Op, *parents: Value) -> Value:
+        """Make the node ``op(*parents)``, checking the op's domain first."""
+        datas = [p.data for p in parents]
+        if op.check is not None:
+            op.check(*datas)
+        out = Value.__new__(Value)
+        out.data = op.float_forward(*datas)
+        out.grad = 0.0
+        out.label = ""
+        if _recording.get():
+            out._op = op
+            out._parents = parents
+        else:
+            out._op = None
+            out._parents = ()
+        return out
+
+    @property
+    def op(self) -> str:
+        """Name of the op that made this Value ("" for a leaf)."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs of the op that made this Value, in order."""
+        return self._parents
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # -- operators -----------------------------------------------------------------------------
+
+    def __add__(self, other: Value | float) -> Value:
+        other = _coerce(other)
+        return NotImplemented if other is None else Value.apply(ops.ADD, self, other)
+
+    def __radd__(self, other: float) -> Value:
+        other = _coerce(other)
+        return NotImplemented if other is None else Value.apply(ops.ADD, other, self)
+
+    def __sub__(self, other: Value | float) -> Value:
+        other = _coerce(other)
+        return NotImplemented if other is None else Value.apply(ops.SUB, self, other)
+
+    def __rsub__(self, other: float) -> Value:
+        other = _coerce(other)
+        return NotImplemented if other is None else Value.apply(ops.SUB, other, self)
+
+    def __mul__(self, other: Value | float) -> Value:
+        other = _coerce(other)
+        return NotImplemented if other is None else Value.apply(ops.MUL, self, other)
+
+    def __rmul__(self, other: float) -> Value:
+        other = _coerce(other)
+        return NotImplemented if other is None else Value.apply(ops.MUL, other, self)
+
+    def __truediv__(self, other: Value | float) -> Value:
+        other = _coerce(other)
+        return NotImplemented if other is None else Value.apply(ops.DIV, self, other)
+
+    def __rtruediv__(self, other: float) -> Value:
+        other = _coerce(other)
+        return NotImplemented if other is None else Value.apply(ops.DIV, other, self)
+
+    def __pow__(self, other: Value | float) -> Value:
+        if isinstance(other, Value) and not isinstance(other, Constant):
+            return Value.apply(ops.POW_VALUE, self, other)
+        other = _coerce(other)
+        return NotImplemented if other is None else Value.apply(ops.POW, self, other)
+
+    def __rpow__(self, other: float) -> Value:
+        other = _coerce(other)
+        return NotImplemented if other is None else Value.apply(ops.POW_VALUE, other, self)
+
+    def __neg__(self) -> Value:
+        return Value.apply(ops.NEG, self)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return Value.apply(ops.ABS, self)
+
+    # -- functions -----------------------------------------------------------------------------
+
+    def exp(self) -> Value:
+        """e^x; d/dx = e^x."""
+        return Value.apply(ops.EXP, self)
+
+    def log(self) -> Value:
+        """ln x for x > 0; d/dx = 1/x."""
+        return Value.apply(ops.LOG, self)
+
+    def sqrt(self) -> Value:
+        """sqrt(x) for x >= 0; d/dx = 1 / (2 sqrt x)."""
+        return Value.apply(ops.SQRT, self)
+
+    def tanh(self) -> Value:
+        """tanh x; d/dx = 1 - tanh^2 x."""
+        return Value.apply(ops.TANH, self)
+
+    def sigmoid(self) -> Value:
+        """σ(x) = 1 / (1 + e^-x), computed without overflow; d/dx = σ(x)(1 - σ(x))."""
+        return Value.apply(ops.SIGMOID, self)
+
+    def relu(self) -> Value:
+        """max(0, x); d/dx = 1 for x > 0, else 0."""
+        return Value.apply(ops.RELU, self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x for x > 0, else slope * x; d/dx = 1 for x > 0, else slope."""
+        return Value.apply(ops.LEAKY_RELU, self, Constant(slope))
+
+    def softplus(self) -> Value:
+        """ln(1 + e^x), computed without overflow; d/dx = σ(x)."""
+        return Value.apply(ops.SOFTPLUS, self)
+
+    def sin(self) -> Value:
+        """sin x; d/dx = cos x."""
+        return Value.apply(ops.SIN, self)
+
+    def cos(self) -> Value:
+        """cos x; d/dx = -sin x."""
+        return Value.apply(ops.COS, self)
+
+    def backward(self) -> None:
+        """Backpropagate from this Value (seeded with 1.0); see :func:`autograd.backward`."""
+        from .backward import backward
+
+        backward(self)
+
+
+class Constant(Value):
+    """A number that entered the graph from an expression such as ``2 * x``.
+
+    It is a leaf like any other, but it is not a parameter: the batched executor does not treat
+    it as trainable and drawings mark it as a constant.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: float, label: str = "") -> None:
+        super().__init__(data, label)
+
+
+def _coerce(other: object) -> Value | None:
+    if isinstance(other, Value):
+        return other
+    if isinstance(other, bool) or not isinstance(other, numbers.Real):
+        return None
+    return Constant(other)
+
+
+def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001  (mirrors the builtin)
+    """One n-ary node for x1 + ... + xn (d/dxi = 1): smaller graphs than a chain of ``+``."""
+    parents = tuple(_require(v, "sum") for v in values)
+    if not parents:
+        raise ValueError("sum: needs at least one value")
+    return Value.apply(ops.SUM, *parents)
+
+
+def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
+    """One node for w1*x1 + ... + wn*xn (d/dwi = xi, d/dxi = wi)."""
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
+    if not weights:
+        raise ValueError("dot: needs at least one pair")
+    parents = tuple(_require(v, "dot") for v in weights) + tuple(_require(v, "dot") for v in inputs)
+    return Value.apply(ops.DOT, *parents)
+
+
+def _require(v: object, where: str) -> Value:
+    out = _coerce(v)
+    if out is None:
+        raise TypeError(f"{where}: needs Values or numbers, got {type(v).__name__}")
+    return out
+
+
+class ValueMath:
+    """The math backend on Values: derivative rules run here build differentiable graphs."""
+
+    exp = staticmethod(Value.exp)
+    log = staticmethod(Value.log)
+    sqrt = staticmethod(Value.sqrt)
+    tanh = staticmethod(Value.tanh)
+    sin = staticmethod(Value.sin)
+    cos = staticmethod(Value.cos)
+    sigmoid = staticmethod(Value.sigmoid)
+    softplus = staticmethod(Value.softplus)
+    relu = staticmethod(Value.relu)
+    abs = staticmethod(Value.__abs__)
+    sum = staticmethod(sum)
+
+    @staticmethod
+    def step(x: Value) -> float:
+        # The step's own derivative is 0 almost everywhere, so a plain number is exact.
+        return 1.0 if x.data > 0.0 else 0.0
+
+    @staticmethod
+    def sign(x: Value) -> float:
+        return ops.FLOAT_MATH.sign(x.data)
+
+    @staticmethod
+    def const(x: Value) -> float:
+        return x.data
+
+    @staticmethod
+    def pow(x: Value, y: Value | float) -> Value:
+        return x**y
+
+
+VALUE_MATH = ValueMath()
+
+__all__ = ["OPS", "VALUE_MATH", "Constant", "Value", "dot", "is_recording", "no_grad", "sum"]
