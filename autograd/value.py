@@ -9,7 +9,35 @@ from contextvars import ContextVar
 from . import ops
 from .ops import OPS, Op
 
-_recording: ContextVar[bool] = ContextVar("autograd_recording", default=True)
+
+class Scope:
+    """Where a Value was made: inside a call of ``module`` (an ``nn`` module), itself perhaps
+    inside ``parent``. Drawings use it to box or collapse neurons and layers."""
+
+    __slots__ = ("module", "parent")
+
+    def __init__(self, module: object, parent: Scope | None) -> None:
+        self.module = module
+        self.parent = parent
+
+    @property
+    def name(self) -> str:
+        return str(getattr(self.module, "name", "") or type(self.module).__name__)
+
+    def path(self) -> list[Scope]:
+        """Outermost scope first, this one last."""
+        chain: list[Scope] = []
+        scope: Scope | None = self
+        while scope is not None:
+            chain.append(scope)
+            scope = scope.parent
+        return chain[::-1]
+
+
+# One context variable answers both questions a new node asks: record parents at all (False
+# inside no_grad), and inside which module call (a Scope, or True for none). Being a
+# ContextVar, it is separate per thread and per asyncio task.
+_state: ContextVar[bool | Scope] = ContextVar("autograd_state", default=True)
 
 
 class no_grad:  # noqa: N801  (named like the PyTorch context manager users know)
@@ -25,11 +53,11 @@ class no_grad:  # noqa: N801  (named like the PyTorch context manager users know
         self._tokens: list = []
 
     def __enter__(self) -> no_grad:
-        self._tokens.append(_recording.set(False))
+        self._tokens.append(_state.set(False))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _recording.reset(self._tokens.pop())
+        _state.reset(self._tokens.pop())
 
     def __call__(self, fn):  # type: ignore[no-untyped-def]
         import functools
@@ -42,9 +70,30 @@ class no_grad:  # noqa: N801  (named like the PyTorch context manager users know
         return wrapper
 
 
+class module_scope:  # noqa: N801
+    """Context manager used by ``nn.Module.__call__``: Values made inside remember ``module``."""
+
+    __slots__ = ("_module", "_token")
+
+    def __init__(self, module: object) -> None:
+        self._module = module
+
+    def __enter__(self) -> None:
+        state = _state.get()
+        if state is False:  # inside no_grad nothing is recorded, so there is nothing to tag
+            self._token = None
+            return
+        parent = state if isinstance(state, Scope) else None
+        self._token = _state.set(Scope(self._module, parent))
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _state.reset(self._token)
+
+
 def is_recording() -> bool:
     """True unless inside :class:`no_grad`."""
-    return _recording.get()
+    return _state.get() is not False
 
 
 def _as_float(data: object, what: str = "Value") -> float:
@@ -74,6 +123,7 @@ class Value:
         self.label = label
         self._op: Op | None = None
         self._parents: tuple[Value, ...] = ()
+        self._scope: Scope | None = None
 
     # -- graph construction ------------------------------------------------------------------
 
@@ -87,12 +137,15 @@ class Value:
         out.data = op.float_forward(*datas)
         out.grad = 0.0
         out.label = ""
-        if _recording.get():
-            out._op = op
-            out._parents = parents
-        else:
+        state = _state.get()
+        if state is False:
             out._op = None
             out._parents = ()
+            out._scope = None
+        else:
+            out._op = op
+            out._parents = parents
+            out._scope = None if state is True else state
         return out
 
     @property
@@ -104,6 +157,11 @@ class Value:
     def parents(self) -> tuple[Value, ...]:
         """The inputs of the op that made this Value, in order."""
         return self._parents
+
+    @property
+    def scope(self) -> Scope | None:
+        """The innermost nn module call that made this Value, if any."""
+        return self._scope
 
     @property
     def is_leaf(self) -> bool:
@@ -296,4 +354,15 @@ class ValueMath:
 
 VALUE_MATH = ValueMath()
 
-__all__ = ["OPS", "VALUE_MATH", "Constant", "Value", "dot", "is_recording", "no_grad", "sum"]
+__all__ = [
+    "OPS",
+    "VALUE_MATH",
+    "Constant",
+    "Scope",
+    "Value",
+    "dot",
+    "is_recording",
+    "module_scope",
+    "no_grad",
+    "sum",
+]
