@@ -1,0 +1,322 @@
+"""autograd.compile: the batched program equals eager Values, row by row and in its gradients."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import autograd
+from autograd import OPS, Constant, Value, dot, no_grad
+from autograd.compiled import TraceError, _MatmulStep
+
+TOL = {"rtol": 1e-12, "atol": 1e-12}
+
+
+def eager_rows(fn, batch) -> np.ndarray:
+    with no_grad():
+        return np.array([fn([Value(float(x)) for x in row]).data for row in batch])
+
+
+def eager_grads(fn, batch, params, reduction="mean") -> tuple[float, np.ndarray]:
+    """Eager reference: sum (or mean) of fn over the rows, then backward()."""
+    saved = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    outs = [fn([Value(float(x)) for x in row]) for row in batch]
+    total = autograd.sum(outs)
+    if reduction == "mean":
+        total = total * (1.0 / len(batch))
+    total.backward()
+    grads = np.array([p.grad for p in params])
+    for p, g in zip(params, saved, strict=True):
+        p.grad = g
+    return total.data, grads
+
+
+def compiled_grads(compiled, batch, params, reduction="mean") -> tuple[float, np.ndarray]:
+    saved = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    reduced = compiled.backward(batch, reduction=reduction)
+    grads = np.array([p.grad for p in params])
+    for p, g in zip(params, saved, strict=True):
+        p.grad = g
+    return reduced, grads
+
+
+def assert_same(fn, batch, params, reduction="mean", compiled=None):
+    """Compiled forward, reduced output and parameter gradients all equal eager's."""
+    compiled = compiled or autograd.compile(fn, batch.shape[1])
+    np.testing.assert_allclose(compiled(batch), eager_rows(fn, batch), **TOL)
+    reduced, grads = compiled_grads(compiled, batch, params, reduction)
+    eager_reduced, eager = eager_grads(fn, batch, params, reduction)
+    assert reduced == pytest.approx(eager_reduced, rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(grads, eager, **TOL)
+    return compiled
+
+
+# -- every row of the op table ----------------------------------------------------------------
+
+
+def op_batch(op, rng: random.Random, rows: int = 9) -> np.ndarray:
+    arity = len(op.domain)
+    X = [[rng.uniform(low, high) for low, high in op.domain] for _ in range(rows)]
+    X += [list(point) for point in op.edge_points if len(point) == arity]
+    return np.array(X)
+
+
+@pytest.mark.parametrize("name", list(OPS))
+def test_every_op_row_forward_and_gradients(name):
+    op = OPS[name]
+    arity = len(op.domain)
+    # One parameter scales each input, so the gradient of the parameters is the op's
+    # derivative times the input: every derivative of the row is exercised.
+    params = [Value(1.0, label=f"p{i}") for i in range(arity)]
+
+    def fn(xs):
+        return Value.apply(op, *[x * p for x, p in zip(xs, params, strict=True)])
+
+    X = op_batch(op, random.Random(name))
+    compiled = assert_same(fn, X, params)
+    # Parameters are read afresh on every call.
+    for p in params:
+        p.data = 2.0  # keeps every input in its domain (integer exponents stay integer)
+    assert_same(fn, X, params, compiled=compiled)
+    assert_same(fn, X, params, compiled=compiled, reduction="sum")
+
+
+# -- networks built from Values -----------------------------------------------------------------
+
+ACTIVATIONS = {
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "leaky_relu": lambda v: v.leaky_relu(0.1),
+    "softplus": Value.softplus,
+    "sin": Value.sin,
+    "linear": lambda v: v,
+}
+
+
+class TinyMLP:
+    def __init__(self, nin: int, sizes: list[int], activation: str, seed: int = 0) -> None:
+        rng = random.Random(seed)
+        self.activation = ACTIVATIONS[activation]
+        self.layers = [
+            [
+                (
+                    [Value(rng.uniform(-1.0, 1.0)) for _ in range(fan_in)],
+                    Value(rng.uniform(-0.5, 0.5)),
+                )
+                for _ in range(fan_out)
+            ]
+            for fan_in, fan_out in zip([nin, *sizes], sizes, strict=False)
+        ]
+
+    def parameters(self) -> list[Value]:
+        return [v for layer in self.layers for w, b in layer for v in [*w, b]]
+
+    def __call__(self, xs: list) -> list[Value]:
+        for i, layer in enumerate(self.layers):
+            out = [dot(w, xs) + b for w, b in layer]
+            xs = out if i == len(self.layers) - 1 else [self.activation(v) for v in out]
+        return xs
+
+
+def mse(outputs, targets):
+    return autograd.sum([(o - t) ** 2 for o, t in zip(outputs, targets, strict=True)])
+
+
+def hinge(score, label):
+    return (1.0 - label * score).relu()
+
+
+def binary_cross_entropy(score, label):
+    p = score.sigmoid()
+    return -(label * p.log() + (1.0 - label) * (1.0 - p).log())
+
+
+def cross_entropy(logits, one_hot):
+    """-log softmax(logits)[target], with the target given as one-hot inputs."""
+    log_total = autograd.sum([v.exp() for v in logits]).log()
+    return log_total - autograd.sum([t * v for t, v in zip(one_hot, logits, strict=True)])
+
+
+def l2(params):
+    return autograd.sum([p * p for p in params])
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@pytest.mark.parametrize("loss", ["mse", "hinge", "bce", "cross_entropy"])
+def test_mlp_with_every_activation_and_loss(activation, loss):
+    rng = np.random.default_rng(1)
+    batch, nin, nout = 13, 3, 4
+    model = TinyMLP(nin, [5, nout] if loss in ("mse", "cross_entropy") else [5, 1], activation)
+    params = model.parameters()
+    X = rng.normal(size=(batch, nin))
+    if loss == "mse":
+        targets = rng.normal(size=(batch, nout))
+
+        def fn(v):
+            return mse(model(v[:nin]), v[nin:])
+
+    elif loss == "cross_entropy":
+        targets = np.eye(nout)[rng.integers(0, nout, size=batch)]
+
+        def fn(v):
+            return cross_entropy(model(v[:nin]), v[nin:]) + 1e-3 * l2(params)
+
+    else:
+        targets = rng.choice([-1.0, 1.0] if loss == "hinge" else [0.0, 1.0], size=(batch, 1))
+        loss_fn = hinge if loss == "hinge" else binary_cross_entropy
+
+        def fn(v):
+            return loss_fn(model(v[:nin])[0], v[nin]) + 1e-3 * l2(params)
+
+    data = np.hstack([X, targets])
+    compiled = assert_same(fn, data, params)
+    assert_same(fn, data, params, compiled=compiled, reduction="sum")
+    # A few SGD steps through the compiled program; it keeps matching eager.
+    for _ in range(3):
+        for p in params:
+            p.grad = 0.0
+        compiled.backward(data)
+        for p in params:
+            p.data -= 0.1 * p.grad
+    assert_same(fn, data, params, compiled=compiled)
+
+
+def test_layers_become_matrix_products():
+    model = TinyMLP(4, [6, 3], "tanh")
+    compiled = autograd.compile(lambda v: autograd.sum(model(v)), 4)
+    assert sum(isinstance(step, _MatmulStep) for step in compiled.steps) == 2
+    assert len(compiled.parameters) == len(model.parameters())
+
+
+def test_dot_of_inputs_with_inputs_and_shared_weights():
+    w = Value(0.7)
+    params = [w]
+
+    def fn(v):
+        # a dot over inputs on both sides (not a matrix product), a weight used many times
+        return dot(v[:2], v[2:]) + dot([w, w, w], [v[0], v[1], v[0]]) * w + (w * v[0]) * (w * v[1])
+
+    X = np.random.default_rng(2).normal(size=(6, 4))
+    assert_same(fn, X, params)
+
+
+def test_backward_accumulates_like_eager():
+    model = TinyMLP(2, [3, 1], "tanh")
+    params = model.parameters()
+    compiled = autograd.compile(lambda v: model(v)[0], 2)
+    X = np.random.default_rng(3).normal(size=(5, 2))
+    for p in params:
+        p.grad = 0.0
+    compiled.backward(X, reduction="sum")
+    once = [p.grad for p in params]
+    compiled.backward(X, reduction="sum")
+    np.testing.assert_allclose([p.grad for p in params], 2 * np.array(once), rtol=1e-12)
+
+
+def test_mean_is_sum_over_batch():
+    model = TinyMLP(2, [3, 1], "relu")
+    params = model.parameters()
+    compiled = autograd.compile(lambda v: model(v)[0] ** 2, 2)
+    X = np.random.default_rng(4).normal(size=(8, 2))
+    total, grads_sum = compiled_grads(compiled, X, params, "sum")
+    mean, grads_mean = compiled_grads(compiled, X, params, "mean")
+    assert mean == pytest.approx(total / 8, rel=1e-12)
+    np.testing.assert_allclose(grads_mean, grads_sum / 8, rtol=1e-12, atol=1e-15)
+
+
+def test_outputs_that_ignore_the_inputs_or_are_leaves():
+    w = Value(1.5)
+    X = np.random.default_rng(5).normal(size=(4, 2))
+    # Only parameters: the same number for every row; its gradient is summed over the batch.
+    assert_same(lambda v: w * w + 1.0, X, [w])
+    assert_same(lambda v: w, X, [w])
+    assert_same(lambda v: v[1], X, [w])
+    assert_same(lambda v: v[0] * w + w.exp(), X, [w])
+
+
+def test_constants_are_not_parameters():
+    w = Value(2.0)
+    compiled = autograd.compile(lambda v: v[0] * w + Constant(3.0) * v[1] + 4.0, 2)
+    assert compiled.parameters == [w]
+
+
+def test_compile_inside_no_grad_still_traces():
+    w = Value(0.5)
+    with no_grad():
+        compiled = autograd.compile(lambda v: (v[0] * w).tanh(), 1)
+    X = np.array([[0.3], [-1.0]])
+    assert_same(lambda v: (v[0] * w).tanh(), X, [w], compiled=compiled)
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+def test_domain_error_names_the_op_and_the_row():
+    compiled = autograd.compile(lambda v: (v[0] * v[1]).log(), 2)
+    X = np.array([[1.0, 2.0], [0.5, 0.5], [-1.0, 3.0], [2.0, 2.0]])
+    with pytest.raises(ValueError, match=r"log.*row 2.*positive"):
+        compiled(X)
+    with pytest.raises(ZeroDivisionError, match=r"div.*row 1.*division by zero"):
+        autograd.compile(lambda v: v[0] / v[1], 2)(np.array([[1.0, 2.0], [1.0, 0.0]]))
+
+
+def test_non_finite_derivative_changes_no_gradient():
+    w = Value(1.0)
+    compiled = autograd.compile(lambda v: (v[0] * w).sqrt(), 1)
+    w.grad = 0.25
+    with pytest.raises(ValueError, match=r"derivative of sqrt.*row 1"):
+        compiled.backward(np.array([[4.0], [0.0], [1.0]]))
+    assert w.grad == 0.25
+
+
+def test_branch_on_data_is_detected():
+    w = Value(0.5)
+
+    def fn(v):
+        return v[0] * w if v[0].data > 0 else v[0] - w
+
+    with pytest.raises(TraceError, match=r"different graph.*branches on \.data"):
+        autograd.compile(fn, 1)
+
+
+def test_value_of_data_is_detected():
+    w = Value(0.5)
+    with pytest.raises(TraceError, match=r"Value\(x\.data\)|computed from \.data"):
+        autograd.compile(lambda v: Value(v[0].data) * w, 1)
+    with pytest.raises(TraceError, match=r"computed from \.data"):
+        autograd.compile(lambda v: v[0].data * w, 1)
+
+
+def test_trace_failure_suggests_an_example():
+    with pytest.raises(TraceError, match=r"example="):
+        autograd.compile(lambda v: (v[0] - 1.0).log(), 1)
+    compiled = autograd.compile(lambda v: (v[0] - 1.0).log(), 1, example=[3.0])
+    np.testing.assert_allclose(compiled(np.array([[3.0], [2.0]])), np.log([2.0, 1.0]))
+
+
+def test_bad_arguments():
+    compiled = autograd.compile(lambda v: v[0] + v[1], 2)
+    with pytest.raises(ValueError, match=r"shape \(batch, 2\).*\(3,\)"):
+        compiled(np.zeros(3))
+    with pytest.raises(ValueError, match="reduction must be 'mean' or 'sum'"):
+        compiled.backward(np.zeros((2, 2)), reduction="max")
+    with pytest.raises(ValueError, match="NaN in row 1"):
+        compiled(np.array([[0.0, 1.0], [np.nan, 0.0]]))
+    with pytest.raises(TypeError, match="must return one Value, got float"):
+        autograd.compile(lambda v: 1.0, 2)
+    with pytest.raises(ValueError, match="n_inputs"):
+        autograd.compile(lambda v: v[0], -1)
+
+
+def test_import_autograd_does_not_import_numpy():
+    code = "import sys, autograd; assert 'numpy' not in sys.modules; autograd.compile"
+    subprocess.run([sys.executable, "-c", code], check=True)
