@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .ops import FLOAT_MATH
 from .value import VALUE_MATH, Value
 
 
@@ -13,20 +14,45 @@ def topological_order(root: Value) -> list[Value]:
     Iterative depth-first search, so a chain of a million nodes needs no deep recursion.
     """
     order: list[Value] = []
-    seen: set[int] = {id(root)}
-    # Each stack entry is a node and an iterator over its remaining parents.
-    stack = [(root, iter(root._parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+    _walk(root, order, order, [], [])
     return order
+
+
+def _walk(
+    root: Value, order: list[Value], leaves: list[Value], touched: list[Value], saved: list[float]
+) -> None:
+    """Depth-first search from ``root``: inner nodes go to ``order`` parents first, leaves to
+    ``leaves``; every node and its current ``.grad`` go to ``touched`` and ``saved``.
+
+    A node is pushed, then a ``None`` marker, then its unseen parents: when the marker comes
+    back off the stack every parent is finished, so the node is. Nodes are marked when
+    expanded, not when pushed, so a node reached twice is emitted after its later parents too.
+    """
+    seen: set[Value] = set()
+    see = seen.add
+    stack: list[Value | None] = [root]
+    push, pop = stack.append, stack.pop
+    emit, emit_leaf = order.append, leaves.append
+    touch, save = touched.append, saved.append
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+            continue
+        if node in seen:
+            continue
+        see(node)
+        touch(node)
+        save(node.grad)
+        parents = node._parents
+        if node._op is None:
+            emit_leaf(node)
+            continue
+        push(node)
+        push(None)
+        for parent in parents:
+            if parent not in seen:
+                push(parent)
 
 
 def _derivative_error(node: Value, error: ArithmeticError) -> ArithmeticError:
@@ -46,26 +72,36 @@ def backward(root: Value) -> None:
     inner nodes are set afresh. If a local derivative is not finite (sqrt at 0), every
     ``.grad`` is restored and the error names the op.
     """
-    order = topological_order(root)
-    saved = [node.grad for node in order]
+    order: list[Value] = []
+    touched: list[Value] = []
+    saved: list[float] = []
+    _walk(root, order, [], touched, saved)
     for node in order:
-        if node._op is not None:
-            node.grad = 0.0
+        node.grad = 0.0
     # Leaves keep their old value and receive the new contributions on top.
     root.grad = root.grad + 1.0 if root._op is None else 1.0
     node = root
     try:
         for node in reversed(order):
-            op = node._op
-            if op is None:
-                continue
             parents = node._parents
             g = node.grad
-            local = op.float_derivatives(node.data, *[p.data for p in parents])
-            for parent, d in zip(parents, local, strict=False):
-                parent.grad += g * d
+            # The local derivatives come from the op's row, on floats; one and two inputs
+            # are unpacked by hand because they are most nodes.
+            if len(parents) == 2:
+                a, b = parents
+                da, db = node._op.derivatives(FLOAT_MATH, node.data, a.data, b.data)
+                a.grad += g * da
+                b.grad += g * db
+            elif len(parents) == 1:
+                a = parents[0]
+                (da,) = node._op.derivatives(FLOAT_MATH, node.data, a.data)
+                a.grad += g * da
+            else:
+                local = node._op.derivatives(FLOAT_MATH, node.data, *[p.data for p in parents])
+                for parent, d in zip(parents, local):
+                    parent.grad += g * d
     except (ZeroDivisionError, OverflowError, ValueError) as error:
-        for restored, grad in zip(order, saved, strict=False):
+        for restored, grad in zip(touched, saved):
             restored.grad = grad
         raise _derivative_error(node, error) from error
 

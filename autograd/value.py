@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numbers
+import operator
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 
 from . import ops
-from .ops import OPS, Op
+from .ops import FLOAT_MATH, OPS, Op
 
 
 class Scope:
@@ -97,6 +98,13 @@ def is_recording() -> bool:
 
 
 def _as_float(data: object, what: str = "Value") -> float:
+    kind = type(data)
+    if kind is float:  # the common case, without the slow numbers.Real check
+        if data != data:
+            raise ValueError(f"{what} got NaN; a NaN would silently poison every gradient")
+        return data  # type: ignore[return-value]
+    if kind is int:
+        return float(data)  # type: ignore[arg-type]
     if isinstance(data, bool) or not isinstance(data, numbers.Real):
         raise TypeError(f"{what} needs an int or float, got {type(data).__name__}: {data!r:.60}")
     value = float(data)
@@ -118,7 +126,7 @@ class Value:
     def __init__(self, data: float, label: str = "") -> None:
         self.data = _as_float(data)
         self.grad = 0.0
-        if not isinstance(label, str):
+        if type(label) is not str and not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.label = label
         self._op: Op | None = None
@@ -133,20 +141,7 @@ class Value:
         datas = [p.data for p in parents]
         if op.check is not None:
             op.check(*datas)
-        out = Value.__new__(Value)
-        out.data = op.float_forward(*datas)
-        out.grad = 0.0
-        out.label = ""
-        state = _state.get()
-        if state is False:
-            out._op = None
-            out._parents = ()
-            out._scope = None
-        else:
-            out._op = op
-            out._parents = parents
-            out._scope = None if state is True else state
-        return out
+        return _node(op, op.forward(FLOAT_MATH, *datas), parents)
 
     @property
     def op(self) -> str:
@@ -173,29 +168,47 @@ class Value:
 
     # -- operators -----------------------------------------------------------------------------
 
+    # The hot operators skip Value.apply's generic work (no domain check to run, no list of
+    # inputs); the number itself still comes from the op's row in the table.
+
     def __add__(self, other: Value | float) -> Value:
-        other = _coerce(other)
-        return NotImplemented if other is None else Value.apply(ops.ADD, self, other)
+        if not isinstance(other, Value):
+            other = _coerce(other)
+            if other is None:
+                return NotImplemented
+        return _node(_ADD, _add(FLOAT_MATH, self.data, other.data), (self, other))
 
     def __radd__(self, other: float) -> Value:
         other = _coerce(other)
-        return NotImplemented if other is None else Value.apply(ops.ADD, other, self)
+        if other is None:
+            return NotImplemented
+        return _node(_ADD, _add(FLOAT_MATH, other.data, self.data), (other, self))
 
     def __sub__(self, other: Value | float) -> Value:
-        other = _coerce(other)
-        return NotImplemented if other is None else Value.apply(ops.SUB, self, other)
+        if not isinstance(other, Value):
+            other = _coerce(other)
+            if other is None:
+                return NotImplemented
+        return _node(_SUB, _sub(FLOAT_MATH, self.data, other.data), (self, other))
 
     def __rsub__(self, other: float) -> Value:
         other = _coerce(other)
-        return NotImplemented if other is None else Value.apply(ops.SUB, other, self)
+        if other is None:
+            return NotImplemented
+        return _node(_SUB, _sub(FLOAT_MATH, other.data, self.data), (other, self))
 
     def __mul__(self, other: Value | float) -> Value:
-        other = _coerce(other)
-        return NotImplemented if other is None else Value.apply(ops.MUL, self, other)
+        if not isinstance(other, Value):
+            other = _coerce(other)
+            if other is None:
+                return NotImplemented
+        return _node(_MUL, _mul(FLOAT_MATH, self.data, other.data), (self, other))
 
     def __rmul__(self, other: float) -> Value:
         other = _coerce(other)
-        return NotImplemented if other is None else Value.apply(ops.MUL, other, self)
+        if other is None:
+            return NotImplemented
+        return _node(_MUL, _mul(FLOAT_MATH, other.data, self.data), (other, self))
 
     def __truediv__(self, other: Value | float) -> Value:
         other = _coerce(other)
@@ -216,7 +229,7 @@ class Value:
         return NotImplemented if other is None else Value.apply(ops.POW_VALUE, other, self)
 
     def __neg__(self) -> Value:
-        return Value.apply(ops.NEG, self)
+        return _node(_NEG, _neg(FLOAT_MATH, self.data), (self,))
 
     def __pos__(self) -> Value:
         return self
@@ -240,7 +253,7 @@ class Value:
 
     def tanh(self) -> Value:
         """tanh x; d/dx = 1 - tanh^2 x."""
-        return Value.apply(ops.TANH, self)
+        return _node(_TANH, _tanh(FLOAT_MATH, self.data), (self,))
 
     def sigmoid(self) -> Value:
         """σ(x) = 1 / (1 + e^-x), computed without overflow; d/dx = σ(x)(1 - σ(x))."""
@@ -248,7 +261,7 @@ class Value:
 
     def relu(self) -> Value:
         """max(0, x); d/dx = 1 for x > 0, else 0."""
-        return Value.apply(ops.RELU, self)
+        return _node(_RELU, _relu(FLOAT_MATH, self.data), (self,))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x; d/dx = 1 for x > 0, else slope."""
@@ -286,9 +299,44 @@ class Constant(Value):
         super().__init__(data, label)
 
 
+def _node(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
+    """A new Value made by ``op`` from ``parents`` (recorded unless inside no_grad)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    state = _get_state()
+    if state is True:
+        out._op = op
+        out._parents = parents
+        out._scope = None
+    elif state is False:
+        out._op = None
+        out._parents = ()
+        out._scope = None
+    else:
+        out._op = op
+        out._parents = parents
+        out._scope = state
+    return out
+
+
+def _constant(data: float) -> Constant:
+    out = _new(Constant)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = None
+    out._parents = ()
+    out._scope = None
+    return out
+
+
 def _coerce(other: object) -> Value | None:
     if isinstance(other, Value):
         return other
+    if type(other) is float and other == other:  # NaN goes the slow way, to its error
+        return _constant(other)  # type: ignore[arg-type]
     if isinstance(other, bool) or not isinstance(other, numbers.Real):
         return None
     return Constant(other)
@@ -296,10 +344,10 @@ def _coerce(other: object) -> Value | None:
 
 def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001  (mirrors the builtin)
     """One n-ary node for x1 + ... + xn (d/dxi = 1): smaller graphs than a chain of ``+``."""
-    parents = tuple(_require(v, "sum") for v in values)
+    parents = _values(values, "sum")
     if not parents:
         raise ValueError("sum: needs at least one value")
-    return Value.apply(ops.SUM, *parents)
+    return _node(_SUM, _sum(FLOAT_MATH, *map(_data, parents)), parents)
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
@@ -308,8 +356,16 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     if not weights:
         raise ValueError("dot: needs at least one pair")
-    parents = tuple(_require(v, "dot") for v in weights) + tuple(_require(v, "dot") for v in inputs)
-    return Value.apply(ops.DOT, *parents)
+    parents = _values((*weights, *inputs), "dot")
+    return _node(_DOT, _dot(FLOAT_MATH, *map(_data, parents)), parents)
+
+
+def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
+    """``values`` as a tuple of Values, numbers made Constants."""
+    parents = tuple(values)
+    if _VALUE_TYPES.issuperset(map(type, parents)):  # C-level check of the common case
+        return parents  # type: ignore[return-value]
+    return tuple(_require(v, where) for v in parents)
 
 
 def _require(v: object, where: str) -> Value:
@@ -317,6 +373,17 @@ def _require(v: object, where: str) -> Value:
     if out is None:
         raise TypeError(f"{where}: needs Values or numbers, got {type(v).__name__}")
     return out
+
+
+# Bound once: the node factory and the rows' own forward rules used by the fast paths above.
+_new = object.__new__
+_data = operator.attrgetter("data")
+_VALUE_TYPES = frozenset({Value, Constant})
+_get_state = _state.get
+_ADD, _SUB, _MUL, _NEG = ops.ADD, ops.SUB, ops.MUL, ops.NEG
+_TANH, _RELU, _SUM, _DOT = ops.TANH, ops.RELU, ops.SUM, ops.DOT
+_add, _sub, _mul, _neg = _ADD.forward, _SUB.forward, _MUL.forward, _NEG.forward
+_tanh, _relu, _sum, _dot = _TANH.forward, _RELU.forward, _SUM.forward, _DOT.forward
 
 
 class ValueMath:
