@@ -27,13 +27,24 @@ def _walk(
     A node is pushed, then a ``None`` marker, then its unseen parents: when the marker comes
     back off the stack every parent is finished, so the node is. Nodes are marked when
     expanded, not when pushed, so a node reached twice is emitted after its later parents too.
+    Leaves are finished on sight and never pushed.
     """
     seen: set[Value] = set()
     see = seen.add
-    stack: list[Value | None] = [root]
+    stack: list[Value | None] = []
     push, pop = stack.append, stack.pop
     emit, emit_leaf = order.append, leaves.append
     touch, save = touched.append, saved.append
+    see(root)
+    touch(root)
+    save(root.grad)
+    if root._op is None:
+        emit_leaf(root)
+        return
+    push(root)
+    push(None)
+    for parent in root._parents:
+        push(parent)
     while stack:
         node = pop()
         if node is None:
@@ -44,15 +55,20 @@ def _walk(
         see(node)
         touch(node)
         save(node.grad)
-        parents = node._parents
         if node._op is None:
             emit_leaf(node)
             continue
         push(node)
         push(None)
-        for parent in parents:
+        for parent in node._parents:
             if parent not in seen:
-                push(parent)
+                if parent._op is None:
+                    see(parent)
+                    touch(parent)
+                    save(parent.grad)
+                    emit_leaf(parent)
+                else:
+                    push(parent)
 
 
 def _derivative_error(node: Value, error: ArithmeticError) -> ArithmeticError:

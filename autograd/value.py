@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 
 from . import ops
@@ -168,47 +168,9 @@ class Value:
 
     # -- operators -----------------------------------------------------------------------------
 
-    # The hot operators skip Value.apply's generic work (no domain check to run, no list of
-    # inputs); the number itself still comes from the op's row in the table.
-
-    def __add__(self, other: Value | float) -> Value:
-        if not isinstance(other, Value):
-            other = _coerce(other)
-            if other is None:
-                return NotImplemented
-        return _node(_ADD, _add(FLOAT_MATH, self.data, other.data), (self, other))
-
-    def __radd__(self, other: float) -> Value:
-        other = _coerce(other)
-        if other is None:
-            return NotImplemented
-        return _node(_ADD, _add(FLOAT_MATH, other.data, self.data), (other, self))
-
-    def __sub__(self, other: Value | float) -> Value:
-        if not isinstance(other, Value):
-            other = _coerce(other)
-            if other is None:
-                return NotImplemented
-        return _node(_SUB, _sub(FLOAT_MATH, self.data, other.data), (self, other))
-
-    def __rsub__(self, other: float) -> Value:
-        other = _coerce(other)
-        if other is None:
-            return NotImplemented
-        return _node(_SUB, _sub(FLOAT_MATH, other.data, self.data), (other, self))
-
-    def __mul__(self, other: Value | float) -> Value:
-        if not isinstance(other, Value):
-            other = _coerce(other)
-            if other is None:
-                return NotImplemented
-        return _node(_MUL, _mul(FLOAT_MATH, self.data, other.data), (self, other))
-
-    def __rmul__(self, other: float) -> Value:
-        other = _coerce(other)
-        if other is None:
-            return NotImplemented
-        return _node(_MUL, _mul(FLOAT_MATH, other.data, self.data), (other, self))
+    # +, - and * skip Value.apply's generic work (their rows have no domain check); see
+    # _binary_operator below. The number still comes from each op's row in the table.
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = None  # set after the class
 
     def __truediv__(self, other: Value | float) -> Value:
         other = _coerce(other)
@@ -299,6 +261,52 @@ class Constant(Value):
         super().__init__(data, label)
 
 
+def _binary_operator(op: Op, reflected: bool) -> Callable[[Value, object], Value]:
+    """``x <op> y`` (or ``y <op> x`` when ``reflected``) on Values, built once per op.
+
+    Equivalent to ``Value.apply(op, x, Constant(y) if y is a number else y)`` for an op without
+    a domain check, with the node made in place: these three operators are most of a graph.
+    """
+    forward = op.forward
+
+    def operator_method(self: Value, other: object) -> Value:
+        if type(other) is float and other == other:  # a plain number: a Constant leaf
+            constant = _new(Constant)
+            constant.data = other
+            constant.grad = 0.0
+            constant.label = ""
+            constant._op = None
+            constant._parents = ()
+            constant._scope = None
+            other = constant
+        elif not isinstance(other, Value):
+            other = _coerce(other)
+            if other is None:
+                return NotImplemented
+        parents = (other, self) if reflected else (self, other)
+        out = _new(Value)
+        out.data = forward(FLOAT_MATH, parents[0].data, parents[1].data)
+        out.grad = 0.0
+        out.label = ""
+        state = _get_state()
+        if state is True:
+            out._op = op
+            out._parents = parents
+            out._scope = None
+        elif state is False:
+            out._op = None
+            out._parents = ()
+            out._scope = None
+        else:
+            out._op = op
+            out._parents = parents
+            out._scope = state
+        return out
+
+    operator_method.__doc__ = op.math
+    return operator_method
+
+
 def _node(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
     """A new Value made by ``op`` from ``parents`` (recorded unless inside no_grad)."""
     out = _new(Value)
@@ -375,14 +383,20 @@ def _require(v: object, where: str) -> Value:
     return out
 
 
+Value.__add__ = _binary_operator(ops.ADD, reflected=False)  # type: ignore[method-assign]
+Value.__radd__ = _binary_operator(ops.ADD, reflected=True)  # type: ignore[method-assign]
+Value.__sub__ = _binary_operator(ops.SUB, reflected=False)  # type: ignore[method-assign]
+Value.__rsub__ = _binary_operator(ops.SUB, reflected=True)  # type: ignore[method-assign]
+Value.__mul__ = _binary_operator(ops.MUL, reflected=False)  # type: ignore[method-assign]
+Value.__rmul__ = _binary_operator(ops.MUL, reflected=True)  # type: ignore[method-assign]
+
 # Bound once: the node factory and the rows' own forward rules used by the fast paths above.
 _new = object.__new__
 _data = operator.attrgetter("data")
 _VALUE_TYPES = frozenset({Value, Constant})
 _get_state = _state.get
-_ADD, _SUB, _MUL, _NEG = ops.ADD, ops.SUB, ops.MUL, ops.NEG
-_TANH, _RELU, _SUM, _DOT = ops.TANH, ops.RELU, ops.SUM, ops.DOT
-_add, _sub, _mul, _neg = _ADD.forward, _SUB.forward, _MUL.forward, _NEG.forward
+_NEG, _TANH, _RELU, _SUM, _DOT = ops.NEG, ops.TANH, ops.RELU, ops.SUM, ops.DOT
+_neg = _NEG.forward
 _tanh, _relu, _sum, _dot = _TANH.forward, _RELU.forward, _SUM.forward, _DOT.forward
 
 
