@@ -183,21 +183,46 @@ def _default_point(n_inputs: int) -> list[float]:
     return [0.5 + 0.2 * math.sin(1.7 * i + 1.0) for i in range(n_inputs)]
 
 
-def _trace(fn: Callable[[list[Value]], Value], point: Sequence[float]) -> tuple[list, Value]:
+def _trace(fn: Callable[[list[Value]], Any], point: Sequence[float]) -> tuple[list, list, bool]:
+    """Run ``fn`` on placeholder Values: the inputs, its output(s) as a list, and whether it
+    returned a single Value."""
     inputs = [Value(float(x), label=f"x{i}") for i, x in enumerate(point)]
     token = _state.set(True)  # record even when compile() is called inside no_grad
     try:
         out = fn(inputs)
     finally:
         _state.reset(token)
-    if not isinstance(out, Value):
-        raise TypeError(f"compile: fn must return one Value, got {type(out).__name__}")
-    return inputs, out
+    outs = list(out) if isinstance(out, (list, tuple)) else [out]
+    if not outs or not all(isinstance(o, Value) for o in outs):
+        raise TypeError(
+            f"compile: fn must return one Value (or a list of Values), got {_describe(out)}"
+        )
+    return inputs, outs, not isinstance(out, (list, tuple))
 
 
-def _signature(inputs: list[Value], out: Value) -> tuple[list[Value], list[tuple]]:
-    """The graph of ``out`` in topological order, and a comparable description of each node."""
-    order = topological_order(out)
+def _describe(out: object) -> str:
+    if isinstance(out, (list, tuple)):
+        kinds = sorted({type(o).__name__ for o in out})
+        return f"a {type(out).__name__} of {', '.join(kinds) or 'nothing'}"
+    return type(out).__name__
+
+
+def _graph(outs: list[Value]) -> list[Value]:
+    """Every node the outputs depend on, parents first (one topological order per output,
+    concatenated without repeats, is still a topological order)."""
+    order: list[Value] = []
+    seen: set[int] = set()
+    for out in outs:
+        for node in topological_order(out):
+            if id(node) not in seen:
+                seen.add(id(node))
+                order.append(node)
+    return order
+
+
+def _signature(inputs: list[Value], outs: list[Value]) -> tuple[list[Value], list[tuple]]:
+    """The graph of ``outs`` in topological order, and a comparable description of each node."""
+    order = _graph(outs)
     position = {id(node): i for i, node in enumerate(order)}
     input_index = {id(x): i for i, x in enumerate(inputs)}
     described = []
@@ -209,6 +234,7 @@ def _signature(inputs: list[Value], out: Value) -> tuple[list[Value], list[tuple
             described.append((kind, node.data, id(node)))
         else:
             described.append((node._op.name, tuple(position[id(p)] for p in node._parents)))
+    described.append(("outputs", tuple(position[id(o)] for o in outs)))
     return order, described
 
 
@@ -229,6 +255,8 @@ def _differs(first: list[tuple], second: list[tuple]) -> str | None:
                 f"node {i} is a new leaf Value made inside fn, {a[1]!r} in one trace and "
                 f"{b[1]!r} in the other (Value(x.data) or float(x) cuts the graph)"
             )
+        if a[0] == "outputs" and a[1] != b[1]:
+            return "fn returns different nodes in the two traces"
         if a[0] not in ("constant", "leaf") and a[1] != b[1]:
             return f"node {i} ({a[0]}) has different inputs in the two traces"
     return None
@@ -521,9 +549,10 @@ class Compiled:
         n_scalars: int,
         n_rows: int,
         steps: list[_Step],
-        output: tuple[int, int],
+        outputs: list[tuple[int, int]],
         output_needs_grad: bool,
         n_nodes: int,
+        single: bool,
     ) -> None:
         self.n_inputs = n_inputs
         self.parameters = parameters
@@ -531,7 +560,9 @@ class Compiled:
         self._n_scalars = n_scalars
         self._n_rows = n_rows
         self.steps = steps
-        self._output = output
+        self._output = outputs[0]
+        # None when fn returned one Value; else where each of its outputs lives
+        self._all_outputs = None if single else outputs
         self._output_needs_grad = output_needs_grad
         self.n_nodes = n_nodes
         self._read = operator.attrgetter("data")
@@ -569,19 +600,25 @@ class Compiled:
                 step.forward(env, saved)
         return env, saved
 
-    def _outputs(self, env: _Env) -> np.ndarray:
-        source, index = self._output
+    @staticmethod
+    def _column(env: _Env, source: int, index: int) -> np.ndarray:
         if source == _R:
-            return env.R[index].copy()
+            return env.R[index]
         if source == _X:
-            return env.XT[index].copy()
+            return env.XT[index]
         return np.full(env.batch, env.S[index])
 
+    def _outputs(self, env: _Env) -> np.ndarray:
+        return self._column(env, *self._output).copy()
+
     def __call__(self, X: Any) -> np.ndarray:  # noqa: N803
-        """fn on each row of X (shape (batch, n_inputs)); returns shape (batch,)."""
+        """fn on each row of X (shape (batch, n_inputs)); returns shape (batch,), or
+        (batch, k) when fn returns a list of k Values."""
         X = self._check_batch(X)  # noqa: N806
         env, _ = self._run(X)
-        return self._outputs(env)
+        if self._all_outputs is None:
+            return self._outputs(env)
+        return np.stack([self._column(env, *where) for where in self._all_outputs], axis=1)
 
     def backward(self, X: Any, reduction: str = "mean") -> float:  # noqa: N803
         """Add d(reduced output)/dp to ``p.grad`` for every parameter; return the reduced output.
@@ -591,6 +628,11 @@ class Compiled:
         """
         if reduction not in ("mean", "sum"):
             raise ValueError(f"compiled: reduction must be 'mean' or 'sum', got {reduction!r}")
+        if self._all_outputs is not None:
+            raise ValueError(
+                f"compiled: backward needs fn to return one Value; it returns "
+                f"{len(self._all_outputs)} (sum them inside fn for one loss)"
+            )
         X = self._check_batch(X)  # noqa: N806
         env, saved = self._run(X)
         outputs = self._outputs(env)
@@ -625,6 +667,9 @@ def compile(  # noqa: A001  (autograd.compile; not exported by star-imports)
 ) -> Compiled:
     """Trace ``fn`` (a list of ``n_inputs`` Values -> one Value) into a batched program.
 
+    ``fn`` may also return a list of Values (a network's outputs): calls then return
+    (batch, k), and ``backward`` is not available (a loss is one Value).
+
     ``example`` is the row to trace at (default: distinct numbers in (0.3, 0.7)); pass one where
     ``fn`` is defined when the default point is outside its domain. ``fn`` is traced again at
     other points (the negated and the doubled row) where it is defined, and :class:`TraceError`
@@ -638,16 +683,16 @@ def compile(  # noqa: A001  (autograd.compile; not exported by star-imports)
     if len(point) != n_inputs:
         raise ValueError(f"compile: example has {len(point)} numbers, n_inputs is {n_inputs}")
     try:
-        inputs, out = _trace(fn, point)
+        inputs, outs, single = _trace(fn, point)
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         raise TraceError(
             f"compile: fn failed on the placeholder inputs {point}: {error}; pass "
             "example=[...] with a row where fn is defined"
         ) from error
-    order, described = _signature(inputs, out)
+    order, described = _signature(inputs, outs)
     for other_point in ([-x for x in point], [2.0 * x + 0.25 for x in point]):
         try:
-            other = _signature(*_trace(fn, other_point))[1]
+            other = _signature(*_trace(fn, other_point)[:2])[1]
         except (ValueError, ZeroDivisionError, OverflowError, TypeError):
             continue  # fn is not defined there; nothing to compare
         reason = _differs(described, other)
@@ -657,10 +702,10 @@ def compile(  # noqa: A001  (autograd.compile; not exported by star-imports)
                 f"{point}: {reason}. A traced program cannot follow Python branches on .data, "
                 "float(v) or Value(v.data); express them with ops (relu, abs, ...)."
             )
-    return _build(order, inputs, out)
+    return _build(order, inputs, outs, single)
 
 
-def _build(order: list[Value], inputs: list[Value], out: Value) -> Compiled:
+def _build(order: list[Value], inputs: list[Value], outs: list[Value], single: bool) -> Compiled:
     input_index = {id(x): i for i, x in enumerate(inputs)}
     parameters: list[Value] = []
     constants: list[float] = []
@@ -752,7 +797,8 @@ def _build(order: list[Value], inputs: list[Value], out: Value) -> Compiled:
         n_scalars=n_scalars,
         n_rows=n_rows,
         steps=steps,
-        output=location[id(out)],
-        output_needs_grad=needs_grad[id(out)],
+        outputs=[location[id(out)] for out in outs],
+        output_needs_grad=needs_grad[id(outs[0])],
         n_nodes=len(order),
+        single=single,
     )

@@ -243,6 +243,19 @@ def test_outputs_that_ignore_the_inputs_or_are_leaves():
     assert_same(lambda v: v[0] * w + w.exp(), X, [w])
 
 
+def test_several_outputs_give_one_column_each():
+    model = TinyMLP(3, [4, 3], "tanh")
+    compiled = autograd.compile(model, 3)
+    X = np.random.default_rng(6).normal(size=(5, 3))
+    with no_grad():
+        eager = np.array([[v.data for v in model([Value(x) for x in row])] for row in X])
+    np.testing.assert_allclose(compiled(X), eager, **TOL)
+    with pytest.raises(ValueError, match="backward needs fn to return one Value; it returns 3"):
+        compiled.backward(X)
+    # A list of one is still a list: shape (batch, 1).
+    assert autograd.compile(lambda v: [v[0] * 2.0], 1)(np.ones((4, 1))).shape == (4, 1)
+
+
 def test_constants_are_not_parameters():
     w = Value(2.0)
     compiled = autograd.compile(lambda v: v[0] * w + Constant(3.0) * v[1] + 4.0, 2)
@@ -311,8 +324,12 @@ def test_bad_arguments():
         compiled.backward(np.zeros((2, 2)), reduction="max")
     with pytest.raises(ValueError, match="NaN in row 1"):
         compiled(np.array([[0.0, 1.0], [np.nan, 0.0]]))
-    with pytest.raises(TypeError, match="must return one Value, got float"):
+    with pytest.raises(
+        TypeError, match=r"must return one Value \(or a list of Values\), got float"
+    ):
         autograd.compile(lambda v: 1.0, 2)
+    with pytest.raises(TypeError, match="got a list of Value, float"):
+        autograd.compile(lambda v: [v[0], 2.0], 2)
     with pytest.raises(ValueError, match="n_inputs"):
         autograd.compile(lambda v: v[0], -1)
 
