@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint format clean
+.PHONY: setup demo test bench lint format clean
 
 setup: $(STAMP)
 
@@ -21,6 +21,12 @@ test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+# Not part of `make test`: installs the references (micrograd, PyTorch CPU, scikit-learn for
+# the data sets) and times them against ours; writes benchmarks/RESULTS.md (~5 minutes).
+bench: setup
+	$(PY) -m pip install --quiet micrograd==0.1.0 torch==2.13.0 scikit-learn
+	$(PY) benchmarks/run.py
 
 format: setup
 	$(PY) -m ruff format .

@@ -1,0 +1,142 @@
+"""Shared pieces of the benchmarks: alternating timing, the data, small networks of Values.
+
+The networks here are a few lines on purpose: the benchmarks measure the engine, so they do
+not depend on ``nn`` (and ``nn`` can change without moving the figures).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import os
+import random
+import statistics
+import time
+from collections.abc import Callable, Sequence
+
+import autograd
+from autograd import Value, dot
+
+ALPHA = 1e-4  # L2 weight of the moons demo
+LEARNING_RATE = 0.05
+
+
+def alternate(
+    contenders: dict[str, Callable[[], object]],
+    rounds: int = 7,
+    block_seconds: float = 0.05,
+    collector: bool = True,
+) -> dict[str, dict[str, float]]:
+    """Median seconds per call of each contender: ``{"wall": ..., "cpu": ...}``.
+
+    Each round runs every contender once in turn (a *block* of as many calls as fill about
+    ``block_seconds``), so slow drifts of a shared machine hit all of them alike. ``wall`` is
+    ``time.perf_counter``; ``cpu`` is this process's CPU time (``time.process_time``), which
+    other processes on a busy machine do not inflate (the benchmarks run single-threaded, so
+    on an idle machine the two agree). With ``collector=False`` the cyclic garbage collector
+    is off inside every block; a full collection runs between blocks, outside the timing.
+    """
+    sizes = {}
+    for name, call in contenders.items():
+        call()  # warm up
+        start = time.perf_counter()
+        call()
+        once = time.perf_counter() - start
+        sizes[name] = max(1, min(10_000, int(block_seconds / max(once, 1e-9))))
+    wall: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, call in contenders.items():
+            n = sizes[name]
+            gc.collect()
+            if not collector:
+                gc.disable()
+            try:
+                start, start_cpu = time.perf_counter(), time.process_time()
+                for _ in range(n):
+                    call()
+                elapsed, elapsed_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+            finally:
+                gc.enable()
+            wall[name].append(elapsed / n)
+            cpu[name].append(elapsed_cpu / n)
+    return {
+        name: {"wall": statistics.median(wall[name]), "cpu": statistics.median(cpu[name])}
+        for name in contenders
+    }
+
+
+def moons(n: int = 100) -> tuple[list[list[float]], list[float]]:
+    """The moons demo data: 100 points, labels in {-1, +1} (sklearn's make_moons).
+
+    When ``BENCH_MOONS`` names a JSON file (written by run.py), the points come from it, so
+    the eager process need not import sklearn (a bigger heap slows the garbage collector).
+    """
+    path = os.environ.get("BENCH_MOONS")
+    if path:
+        with open(path, encoding="utf-8") as file:
+            X, y = json.load(file)
+        return X, y
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(n_samples=n, noise=0.1, random_state=1)
+    return X.tolist(), [float(2 * label - 1) for label in y]
+
+
+class MLP:
+    """Layers of ``activation(dot(w, x) + b)``, the last layer linear.
+
+    Weights are uniform in (-scale, scale): ``scale=1`` is micrograd's init (the moons demo),
+    the default 1/sqrt(fan_in) suits wider inputs.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        sizes: Sequence[int],
+        activation: str = "relu",
+        seed: int = 0,
+        scale: float | None = None,
+    ) -> None:
+        rng = random.Random(seed)
+        self.activation = activation
+        self.layers = []
+        for fan_in, fan_out in zip([nin, *sizes], sizes, strict=False):
+            bound = scale if scale is not None else 1.0 / math.sqrt(fan_in)
+            layer = [
+                ([Value(rng.uniform(-bound, bound)) for _ in range(fan_in)], Value(0.0))
+                for _ in range(fan_out)
+            ]
+            self.layers.append(layer)
+
+    def parameters(self) -> list[Value]:
+        return [v for layer in self.layers for w, b in layer for v in [*w, b]]
+
+    def __call__(self, xs: Sequence[Value | float]) -> list[Value]:
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
+            out = [dot(w, xs) + b for w, b in layer]
+            xs = out if i == last else [getattr(v, self.activation)() for v in out]
+        return xs  # type: ignore[return-value]
+
+
+def hinge_plus_l2(score: Value, label: Value | float, params: list[Value]) -> Value:
+    """One point's share of the demo loss: relu(1 - y s) + alpha * sum(p^2)."""
+    return (1.0 - label * score).relu() + ALPHA * autograd.sum([p * p for p in params])
+
+
+def cross_entropy(logits: list[Value], one_hot: Sequence[Value]) -> Value:
+    """-log softmax(logits)[target] = log sum exp(logits) - sum t_i logit_i (t one-hot)."""
+    log_total = autograd.sum([v.exp() for v in logits]).log()
+    return log_total - autograd.sum([t * v for t, v in zip(one_hot, logits, strict=True)])
+
+
+def sgd(params: list[Value], lr: float = LEARNING_RATE) -> None:
+    for p in params:
+        p.data -= lr * p.grad
+
+
+def zero_grad(params: list[Value]) -> None:
+    for p in params:
+        p.grad = 0.0

@@ -1,0 +1,248 @@
+"""`make bench`: every benchmark, the targets of issue 5, and benchmarks/RESULTS.md.
+
+Two subprocesses, so each figure has a known process context:
+
+* ``bench_eager.py``: eager Values, compiled programs and micrograd, alternating in one
+  process that never imports torch or sklearn (NumPy is loaded, for the compiled program);
+* ``bench_batched.py``: compiled programs and PyTorch CPU, alternating in one process with
+  torch imported.
+
+Both run single-threaded (BLAS and torch), so a shared 2-core machine does not make the
+multi-threaded side thrash; set ``BENCH_THREADS`` to change that. Every timing is a median of
+alternating blocks, given as wall time (``time.perf_counter``) and as this process's CPU time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+
+
+def run(script: str, env: dict, quick: bool) -> dict:
+    args = [sys.executable, str(HERE / script)] + (["--quick"] if quick else [])
+    print(f"running {script} ...", flush=True)
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"{script} failed with exit code {done.returncode}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "load": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3g} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.3g} µs"
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]]:
+    """(workload, ours, reference, ratio, target, verdict) — wall time; CPU time in brackets."""
+    out = []
+    context_e = "process without torch/sklearn"
+    for collector, key, target in (
+        ("default GC", "moons_gc", 50),
+        ("GC off in both", "moons_nogc", 8),
+    ):
+        t = eager[key]
+        ratio = t["micrograd"]["wall"] / t["eager"]["wall"]
+        ratio_cpu = t["micrograd"]["cpu"] / t["eager"]["cpu"]
+        out.append((
+            f"moons step, eager vs micrograd ({collector}; {context_e})",
+            f"{ms(t['eager']['wall'])} [{ms(t['eager']['cpu'])}]",
+            f"micrograd {ms(t['micrograd']['wall'])} [{ms(t['micrograd']['cpu'])}]",
+            f"{ratio:.1f}x [{ratio_cpu:.1f}x]",
+            f">= {target}x",
+            verdict(ratio >= target),
+        ))  # fmt: skip
+    t = eager["moons_gc"]
+    ratio = t["micrograd"]["wall"] / t["compiled"]["wall"]
+    ratio_cpu = t["micrograd"]["cpu"] / t["compiled"]["cpu"]
+    out.append((
+        f"moons step, compiled vs micrograd (default GC; {context_e})",
+        f"{ms(t['compiled']['wall'])} [{ms(t['compiled']['cpu'])}]",
+        f"micrograd {ms(t['micrograd']['wall'])} [{ms(t['micrograd']['cpu'])}]",
+        f"{ratio:.0f}x [{ratio_cpu:.0f}x]",
+        ">= 1000x",
+        verdict(ratio >= 1000),
+    ))  # fmt: skip
+    t = batched["moons"]["times"]
+    for name in ("torch_f64", "torch_f32"):
+        ratio = t[name]["wall"] / t["compiled"]["wall"]
+        ratio_cpu = t[name]["cpu"] / t["compiled"]["cpu"]
+        out.append((
+            f"moons step (batch 100), compiled vs PyTorch {name[-3:]} (torch imported)",
+            f"{ms(t['compiled']['wall'])} [{ms(t['compiled']['cpu'])}]",
+            f"PyTorch {ms(t[name]['wall'])} [{ms(t[name]['cpu'])}]",
+            f"{ratio:.2f}x as fast [{ratio_cpu:.2f}x]",
+            ">= 1x (f64)" if name == "torch_f64" else "(for information)",
+            verdict(ratio >= 1) if name == "torch_f64" else "",
+        ))  # fmt: skip
+    b = eager["bytes_per_value"]
+    for graph, label in (("moons_forward", "moons forward graph"), ("chain", "chain of x + c")):
+        ours, micro = b[f"{graph}_ours"], b[f"{graph}_micrograd"]
+        out.append((
+            f"bytes per Value, {label} (tracemalloc; {context_e})",
+            f"{ours:.0f} B",
+            f"micrograd {micro:.0f} B",
+            f"{micro / ours:.1f}x smaller",
+            "<= 250 B",
+            verdict(ours <= 250),
+        ))  # fmt: skip
+    c = eager["chain"]
+    for key, label in (
+        ("mul_gc", "y = y * c, default GC"),
+        ("mul_nogc", "y = y * c, GC off"),
+        ("add_gc", "y = y + 1e-6 (2 Values per op), default GC"),
+        ("add_nogc", "y = y + 1e-6 (2 Values per op), GC off"),
+    ):
+        per_value = 2 if key.startswith("add") else 1
+        f, bw = c[key]["forward_ns"] / per_value, c[key]["backward_ns"] / per_value
+        f_cpu, bw_cpu = c[key]["forward_cpu_ns"] / per_value, c[key]["backward_cpu_ns"] / per_value
+        out.append((
+            f"1,000,000-op chain, per node: {label}",
+            f"forward {f:.0f} ns [{f_cpu:.0f}], backward {bw:.0f} ns [{bw_cpu:.0f}]",
+            f"micrograd: {eager['micrograd_chain']}",
+            "",
+            "<= 250 ns fwd, <= 350 ns bwd",
+            verdict(f <= 250 and bw <= 350),
+        ))  # fmt: skip
+    m = batched["mnist"]
+    t = m["times"]
+    for name in ("torch_f64", "torch_f32"):
+        ratio = t["compiled"]["wall"] / t[name]["wall"]
+        ratio_cpu = t["compiled"]["cpu"] / t[name]["cpu"]
+        out.append((
+            f"784-32-10 cross-entropy, batch 1024, forward+backward vs PyTorch {name[-3:]}",
+            f"{ms(t['compiled']['wall'])} [{ms(t['compiled']['cpu'])}]",
+            f"PyTorch {ms(t[name]['wall'])} [{ms(t[name]['cpu'])}]",
+            f"{ratio:.2f}x PyTorch's time [{ratio_cpu:.2f}x]",
+            "<= 1.5x (f64)" if name == "torch_f64" else "(for information)",
+            verdict(ratio <= 1.5) if name == "torch_f64" else "",
+        ))  # fmt: skip
+    out.append((
+        f"trace + compile of that graph ({m['nodes']} nodes, {m['parameters']} parameters, "
+        f"{m['steps']} steps)",
+        f"{m['compile_seconds']:.2f} s",
+        "",
+        "",
+        "< 2 s",
+        verdict(m["compile_seconds"] < 2),
+    ))  # fmt: skip
+    d = batched["digits"]
+    for name in ("torch_f64", "torch_f32"):
+        out.append((
+            f"digits 64-32-10 to >= 97 % test accuracy, wall incl. compile vs PyTorch {name[-3:]}",
+            f"{d['compiled']['seconds']:.2f} s (epochs {d['compiled']['epochs']}, "
+            f"accuracy {d['compiled']['accuracy']})",
+            f"PyTorch {d[name]['seconds']:.2f} s (epochs {d[name]['epochs']})",
+            f"{d[name]['seconds'] / d['compiled']['seconds']:.2f}x as fast",
+            "< 5 s" if name == "torch_f64" else "(for information)",
+            verdict(d["compiled"]["seconds"] < 5 and d["compiled"]["reached"])
+            if name == "torch_f64"
+            else "",
+        ))  # fmt: skip
+    return out
+
+
+def markdown(table: list[tuple], eager: dict, batched: dict, info: dict) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`benchmarks/run.py`); numbers from one run on the machine "
+        "below. Each timing is the median of alternating blocks (contenders take turns); "
+        "wall time first, this process's CPU time in brackets. On a busy shared machine the "
+        "CPU time is the steadier figure; the targets are judged on wall time.",
+        "",
+        f"- machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}, "
+        f"NumPy {batched['numpy']}, PyTorch {batched['torch']} (CPU), micrograd 0.1.0",
+        f"- load average at start {info['load_start']}, at end {info['load_end']} "
+        "(other work on the machine shows up in wall time, not in CPU time)",
+        f"- threads: {batched['threads']} (BLAS and torch); run: {info['date']}, "
+        f"{info['seconds']:.0f} s",
+        "- eager process: imports at start "
+        + ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in eager["imported"].items())
+        + "; the compiled and eager moons steps take the same SGD steps "
+        f"(loss difference after 5 steps {eager['check']['max_difference_5_steps']:.1e})",
+        "- batched process: torch imported; first losses "
+        + ", ".join(f"{k} {v:.12f}" for k, v in batched["mnist"]["losses"].items())
+        + " (MNIST-sized); inputs are random pixels with random labels",
+        "",
+        "| workload | ours | reference | ratio | target | |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in table:
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    lines += ["", "Raw figures:", "", "```json", json.dumps(
+        {"eager": eager, "batched": batched}, indent=1, sort_keys=True
+    ), "```", ""]  # fmt: skip
+    return "\n".join(lines)
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    start = time.time()
+    info = machine()
+    threads = os.environ.get("BENCH_THREADS", "1")
+    env = dict(os.environ)
+    env.update(
+        BENCH_THREADS=threads,
+        OPENBLAS_NUM_THREADS=threads,
+        OMP_NUM_THREADS=threads,
+        MKL_NUM_THREADS=threads,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH", "")])),
+    )
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(n_samples=100, noise=0.1, random_state=1)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+        json.dump([X.tolist(), [float(2 * t - 1) for t in y]], file)
+    env["BENCH_MOONS"] = file.name
+    try:
+        eager = run("bench_eager.py", env, quick)
+        batched = run("bench_batched.py", env, quick)
+    finally:
+        os.unlink(file.name)
+    info.update(
+        load_start=info["load"],
+        load_end=os.getloadavg() if hasattr(os, "getloadavg") else None,
+        date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        seconds=time.time() - start,
+    )
+    table = rows(eager, batched)
+    text = markdown(table, eager, batched, info)
+    RESULTS.write_text(text, encoding="utf-8")
+    width = max(len(r[0]) for r in table)
+    for row in table:
+        print(f"{row[0]:<{width}}  {row[1]}  |  {row[2]}  |  {row[3]}  |  {row[4]}  {row[5]}")
+    print(f"wrote {RESULTS.relative_to(HERE.parent)}")
+
+
+if __name__ == "__main__":
+    main()
