@@ -87,6 +87,10 @@ def backward(root: Value) -> None:
     path, so fan-out such as ``a + a`` counts twice). Leaves *accumulate* into ``.grad``;
     inner nodes are set afresh. If a local derivative is not finite (sqrt at 0), every
     ``.grad`` is restored and the error names the op.
+
+    A ``sum`` or ``dot`` node whose gradient is exactly 0 (a neuron behind an inactive ReLU)
+    is skipped: it would add only zeros. (The one difference: a zero gradient times an
+    infinite input of a dot is not turned into NaN.)
     """
     order: list[Value] = []
     touched: list[Value] = []
@@ -112,7 +116,9 @@ def backward(root: Value) -> None:
                 a = parents[0]
                 (da,) = node._op.derivatives(FLOAT_MATH, node.data, a.data)
                 a.grad += g * da
-            else:
+            elif g != 0.0:
+                # n-ary nodes (sum, dot) with a zero gradient (after an inactive ReLU) pass
+                # on nothing but zeros, so they are skipped: the same sums, fewer additions.
                 local = node._op.derivatives(FLOAT_MATH, node.data, *[p.data for p in parents])
                 for parent, d in zip(parents, local):
                     parent.grad += g * d
