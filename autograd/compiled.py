@@ -498,17 +498,23 @@ class _MatmulStep(_Step):
     out = W X, dL/dW = G X^T (summed over the batch) and dL/dX = W^T G.
     """
 
-    __slots__ = ("inputs", "weight_index", "weight_unique", "weights_grad")
+    __slots__ = ("inputs", "shape", "weight_index", "weight_slice", "weight_unique")
 
     def __init__(self, op: Op, weight_index: np.ndarray, inputs: _Arg, out_slice: slice) -> None:
         super().__init__(op, [inputs], out_slice, False)
         self.needs_grad = True  # the weights are parameters or constants; see _build
         self.weight_index = weight_index  # (k, n) indices into S
+        self.shape = weight_index.shape
+        # _build lays a layer's weights out row by row, so W is usually a view of S
+        self.weight_slice = _as_slice(weight_index.ravel())
         self.weight_unique = _unique(weight_index.ravel())
         self.inputs = inputs
 
     def forward(self, env: _Env, saved: list) -> None:
-        weights = env.S[self.weight_index]
+        if self.weight_slice is not None:
+            weights = env.S[self.weight_slice].reshape(self.shape)
+        else:
+            weights = env.S[self.weight_index]
         xs = self.inputs.gather(env)
         env.R[self.out_slice] = weights @ xs
         saved.append((weights, xs))
@@ -517,7 +523,10 @@ class _MatmulStep(_Step):
         weights, xs = saved
         g = env.gR[self.out_slice]
         d_weights = g @ xs.T
-        if self.weight_unique:
+        if self.weight_slice is not None:
+            view = env.gS[self.weight_slice].reshape(self.shape)
+            view += d_weights
+        elif self.weight_unique:
             env.gS[self.weight_index] += d_weights
         else:
             np.add.at(env.gS, self.weight_index.ravel(), d_weights.ravel())
@@ -758,6 +767,21 @@ def _build(order: list[Value], inputs: list[Value], outs: list[Value], single: b
             ):
                 key = (*key, "matmul", tuple(id(x) for x in xs))
         groups.setdefault(key, []).append(node)
+
+    # Lay out the weights of each matrix product row by row, so that the step reads W as a
+    # view of the scalar table; every other parameter keeps its graph order after them.
+    is_parameter = {id(p) for p in parameters}
+    placed: dict[int, Value] = {}
+    for key in sorted(groups, key=lambda k: k[0]):
+        if len(key) > 4:
+            for node in groups[key]:
+                for w in node._parents[: len(node._parents) // 2]:
+                    if id(w) in is_parameter and id(w) not in placed:
+                        placed[id(w)] = w
+    if placed:
+        parameters = list(placed.values()) + [p for p in parameters if id(p) not in placed]
+        for i, p in enumerate(parameters):
+            location[id(p)] = (_S, i)
 
     steps: list[_Step] = []
     n_rows = 0
