@@ -588,7 +588,7 @@ class Compiled:
             raise ValueError(f"compiled: X must have shape (batch, {self.n_inputs}), got {X.shape}")
         if X.shape[0] == 0:
             raise ValueError("compiled: X has no rows")
-        if math.isnan(float(X.sum())) and np.isnan(X).any():
+        if np.isnan(X).any():
             row = int(np.argwhere(np.isnan(X))[0][0])
             raise ValueError(f"compiled: X has a NaN in row {row}")
         return X

@@ -253,6 +253,15 @@ def digits(runs: int) -> dict:
     return summary
 
 
+def eager_vs_micrograd(rounds: int) -> dict:
+    """The eager moons step against micrograd's, default GC, in this process (torch imported:
+    a bigger heap makes each full collection, most of micrograd's time, slower)."""
+    from bench_eager import eager_step_factory, micrograd_step_factory
+
+    contenders = {"micrograd": micrograd_step_factory(), "eager": eager_step_factory()}
+    return alternate(contenders, rounds=rounds)
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     out: dict = {
@@ -264,6 +273,7 @@ def main() -> None:
     out["moons"] = {"times": alternate(contenders, rounds=9), "first_losses": losses}
     out["mnist"] = mnist_sized()
     out["digits"] = digits(runs=1 if quick else 3)
+    out["moons_eager_gc"] = eager_vs_micrograd(rounds=3 if quick else 5)
     print(json.dumps(out))
 
 
