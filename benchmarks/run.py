@@ -25,6 +25,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
+README = HERE.parent / "README.md"
+SUMMARY_START = "<!-- bench-summary:start (written by `make bench`) -->"
+SUMMARY_END = "<!-- bench-summary:end -->"
 
 
 def run(script: str, env: dict, quick: bool, *extra: str) -> dict:
@@ -58,6 +61,14 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1e3:.3g} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.3g} µs"
 
 
+CPU_ONLY = False  # set while building the README's table: one figure per cell
+
+
+def both(wall: str, cpu: str) -> str:
+    """ "wall [cpu]", or the CPU figure alone for the README."""
+    return cpu if CPU_ONLY else f"{wall} [{cpu}]"
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
@@ -76,9 +87,9 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
         ratio_cpu = t["micrograd"]["cpu"] / t["eager"]["cpu"]
         out.append((
             f"moons step, eager vs micrograd ({collector}; {context_e})",
-            f"{ms(t['eager']['wall'])} [{ms(t['eager']['cpu'])}]",
-            f"micrograd {ms(t['micrograd']['wall'])} [{ms(t['micrograd']['cpu'])}]",
-            f"{ratio:.1f}x [{ratio_cpu:.1f}x]",
+            f"{both(ms(t['eager']['wall']), ms(t['eager']['cpu']))}",
+            f"micrograd {both(ms(t['micrograd']['wall']), ms(t['micrograd']['cpu']))}",
+            both(f"{ratio:.1f}x", f"{ratio_cpu:.1f}x"),
             f">= {target}x",
             verdict(ratio_cpu >= target),
         ))  # fmt: skip
@@ -87,9 +98,9 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
     ratio_cpu = t["micrograd"]["cpu"] / t["eager"]["cpu"]
     out.append((
         "moons step, eager vs micrograd (default GC; sklearn imported, as in micrograd's demo)",
-        f"{ms(t['eager']['wall'])} [{ms(t['eager']['cpu'])}]",
-        f"micrograd {ms(t['micrograd']['wall'])} [{ms(t['micrograd']['cpu'])}]",
-        f"{ratio:.1f}x [{ratio_cpu:.1f}x]",
+        f"{both(ms(t['eager']['wall']), ms(t['eager']['cpu']))}",
+        f"micrograd {both(ms(t['micrograd']['wall']), ms(t['micrograd']['cpu']))}",
+        both(f"{ratio:.1f}x", f"{ratio_cpu:.1f}x"),
         ">= 50x",
         verdict(ratio_cpu >= 50),
     ))  # fmt: skip
@@ -98,9 +109,9 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
     ratio_cpu = t["micrograd"]["cpu"] / t["eager"]["cpu"]
     out.append((
         "moons step, eager vs micrograd (default GC; torch, numpy and sklearn imported)",
-        f"{ms(t['eager']['wall'])} [{ms(t['eager']['cpu'])}]",
-        f"micrograd {ms(t['micrograd']['wall'])} [{ms(t['micrograd']['cpu'])}]",
-        f"{ratio:.1f}x [{ratio_cpu:.1f}x]",
+        f"{both(ms(t['eager']['wall']), ms(t['eager']['cpu']))}",
+        f"micrograd {both(ms(t['micrograd']['wall']), ms(t['micrograd']['cpu']))}",
+        both(f"{ratio:.1f}x", f"{ratio_cpu:.1f}x"),
         ">= 50x",
         verdict(ratio_cpu >= 50),
     ))  # fmt: skip
@@ -109,9 +120,9 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
     ratio_cpu = t["micrograd"]["cpu"] / t["compiled"]["cpu"]
     out.append((
         f"moons step, compiled vs micrograd (default GC; {context_e})",
-        f"{ms(t['compiled']['wall'])} [{ms(t['compiled']['cpu'])}]",
-        f"micrograd {ms(t['micrograd']['wall'])} [{ms(t['micrograd']['cpu'])}]",
-        f"{ratio:.0f}x [{ratio_cpu:.0f}x]",
+        f"{both(ms(t['compiled']['wall']), ms(t['compiled']['cpu']))}",
+        f"micrograd {both(ms(t['micrograd']['wall']), ms(t['micrograd']['cpu']))}",
+        both(f"{ratio:.0f}x", f"{ratio_cpu:.0f}x"),
         ">= 1000x",
         verdict(ratio_cpu >= 1000),
     ))  # fmt: skip
@@ -121,9 +132,9 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
         ratio_cpu = t[name]["cpu"] / t["compiled"]["cpu"]
         out.append((
             f"moons step (batch 100), compiled vs PyTorch {name[-3:]} (torch imported)",
-            f"{ms(t['compiled']['wall'])} [{ms(t['compiled']['cpu'])}]",
-            f"PyTorch {ms(t[name]['wall'])} [{ms(t[name]['cpu'])}]",
-            f"{ratio:.2f}x as fast [{ratio_cpu:.2f}x]",
+            f"{both(ms(t['compiled']['wall']), ms(t['compiled']['cpu']))}",
+            f"PyTorch {both(ms(t[name]['wall']), ms(t[name]['cpu']))}",
+            both(f"{ratio:.2f}x as fast", f"{ratio_cpu:.2f}x as fast"),
             ">= 1x (f64)" if name == "torch_f64" else "(for information)",
             verdict(ratio_cpu >= 1) if name == "torch_f64" else "",
         ))  # fmt: skip
@@ -150,7 +161,10 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
         f_cpu, bw_cpu = c[key]["forward_cpu_ns"] / per_value, c[key]["backward_cpu_ns"] / per_value
         out.append((
             f"1,000,000-op chain, per node: {label}",
-            f"forward {f:.0f} ns [{f_cpu:.0f}], backward {bw:.0f} ns [{bw_cpu:.0f}]",
+            both(
+                f"forward {f:.0f} ns, backward {bw:.0f} ns",
+                f"forward {f_cpu:.0f} ns, backward {bw_cpu:.0f} ns",
+            ),
             f"micrograd: {eager['micrograd_chain']}",
             "",
             "<= 250 ns fwd, <= 350 ns bwd",
@@ -163,9 +177,9 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
         ratio_cpu = t["compiled"]["cpu"] / t[name]["cpu"]
         out.append((
             f"784-32-10 cross-entropy, batch 1024, forward+backward vs PyTorch {name[-3:]}",
-            f"{ms(t['compiled']['wall'])} [{ms(t['compiled']['cpu'])}]",
-            f"PyTorch {ms(t[name]['wall'])} [{ms(t[name]['cpu'])}]",
-            f"{ratio:.2f}x PyTorch's time [{ratio_cpu:.2f}x]",
+            f"{both(ms(t['compiled']['wall']), ms(t['compiled']['cpu']))}",
+            f"PyTorch {both(ms(t[name]['wall']), ms(t[name]['cpu']))}",
+            both(f"{ratio:.2f}x PyTorch's time", f"{ratio_cpu:.2f}x PyTorch's time"),
             "<= 1.5x (f64)" if name == "torch_f64" else "(for information)",
             verdict(ratio_cpu <= 1.5) if name == "torch_f64" else "",
         ))  # fmt: skip
@@ -230,6 +244,22 @@ def markdown(table: list[tuple], eager: dict, batched: dict, info: dict) -> str:
     return "\n".join(lines)
 
 
+def update_readme(table: list[tuple]) -> None:  # rows built with CPU_ONLY set
+    """Put the table (CPU time) between the README's bench-summary markers, if it has them."""
+    if not README.exists():
+        return
+    text = README.read_text(encoding="utf-8")
+    head, start, rest = text.partition(SUMMARY_START)
+    _, end, tail = rest.partition(SUMMARY_END)
+    if not start or not end:
+        return
+    lines = ["| workload | ours | reference | ratio | target | |", "|---|---|---|---|---|---|"]
+    for row in table:
+        cells = [cell.replace("|", "\\|") for cell in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    README.write_text(f"{head}{start}\n" + "\n".join(lines) + f"\n{end}{tail}", encoding="utf-8")
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     start = time.time()
@@ -264,6 +294,11 @@ def main() -> None:
     table = rows(eager, batched)
     text = markdown(table, eager, batched, info)
     RESULTS.write_text(text, encoding="utf-8")
+    if not quick:
+        global CPU_ONLY
+        CPU_ONLY = True
+        update_readme(rows(eager, batched))
+        CPU_ONLY = False
     width = max(len(r[0]) for r in table)
     for row in table:
         print(f"{row[0]:<{width}}  {row[1]}  |  {row[2]}  |  {row[3]}  |  {row[4]}  {row[5]}")
