@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numbers
-import operator
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 
@@ -355,7 +354,7 @@ def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001  (mirrors the b
     parents = _values(values, "sum")
     if not parents:
         raise ValueError("sum: needs at least one value")
-    return _node(_SUM, _sum(FLOAT_MATH, *map(_data, parents)), parents)
+    return _node(_SUM, _sum(FLOAT_MATH, *[p.data for p in parents]), parents)
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
@@ -364,8 +363,10 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
     if not weights:
         raise ValueError("dot: needs at least one pair")
-    parents = _values((*weights, *inputs), "dot")
-    return _node(_DOT, _dot(FLOAT_MATH, *map(_data, parents)), parents)
+    parents = (*weights, *inputs)
+    if not _VALUE_TYPES.issuperset(map(type, parents)):  # C-level check of the common case
+        parents = tuple(_require(v, "dot") for v in parents)
+    return _node(_DOT, _dot(FLOAT_MATH, *[p.data for p in parents]), parents)
 
 
 def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
@@ -392,7 +393,6 @@ Value.__rmul__ = _binary_operator(ops.MUL, reflected=True)  # type: ignore[metho
 
 # Bound once: the node factory and the rows' own forward rules used by the fast paths above.
 _new = object.__new__
-_data = operator.attrgetter("data")
 _VALUE_TYPES = frozenset({Value, Constant})
 _get_state = _state.get
 _NEG, _TANH, _RELU, _SUM, _DOT = ops.NEG, ops.TANH, ops.RELU, ops.SUM, ops.DOT
