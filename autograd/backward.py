@@ -24,27 +24,18 @@ def _walk(
     """Depth-first search from ``root``: inner nodes go to ``order`` parents first, leaves to
     ``leaves``; every node and its current ``.grad`` go to ``touched`` and ``saved``.
 
-    A node is pushed, then a ``None`` marker, then its unseen parents: when the marker comes
-    back off the stack every parent is finished, so the node is. Nodes are marked when
-    expanded, not when pushed, so a node reached twice is emitted after its later parents too.
-    Leaves are finished on sight and never pushed.
+    The order is that of the classic recursive search (parents explored first to last, a node
+    emitted after all of them), so drawings and gradient sums come out the same on every run.
+    Without recursion: a node is pushed, then a ``None`` marker, then its unseen parents last
+    to first; when the marker comes back off the stack every parent is finished. Nodes are
+    marked when expanded, so a parent reached first from a deeper path is emitted there.
     """
     seen: set[Value] = set()
     see = seen.add
-    stack: list[Value | None] = []
+    stack: list[Value | None] = [root]
     push, pop = stack.append, stack.pop
     emit, emit_leaf = order.append, leaves.append
     touch, save = touched.append, saved.append
-    see(root)
-    touch(root)
-    save(root.grad)
-    if root._op is None:
-        emit_leaf(root)
-        return
-    push(root)
-    push(None)
-    for parent in root._parents:
-        push(parent)
     while stack:
         node = pop()
         if node is None:
@@ -60,14 +51,13 @@ def _walk(
             continue
         push(node)
         push(None)
-        for parent in node._parents:
-            if parent not in seen:
-                if parent._op is None:
-                    see(parent)
-                    touch(parent)
-                    save(parent.grad)
-                    emit_leaf(parent)
-                else:
+        parents = node._parents
+        if len(parents) == 1:
+            if parents[0] not in seen:
+                push(parents[0])
+        else:
+            for parent in reversed(parents):
+                if parent not in seen:
                     push(parent)
 
 

@@ -4,11 +4,13 @@ generic ``Value.apply`` path they replace."""
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 
 import autograd
 from autograd import OPS, Constant, Value, dot, no_grad
+from autograd.ops import FLOAT_MATH
 from autograd.value import Scope, _state
 
 
@@ -69,3 +71,84 @@ def test_sum_and_dot_accept_numbers_and_reject_other_things():
     assert dot([x, 3.0], [1, x]).data == 8.0
     with pytest.raises(TypeError, match="dot: needs Values or numbers, got str"):
         dot([x], ["a"])  # type: ignore[list-item]
+
+
+def reference_order(root):
+    """The recursive-style search of the first core version (iterators on a stack)."""
+    order, seen = [], {id(root)}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_topological_order_is_the_classic_depth_first_order(seed):
+    rng = random.Random(seed)
+    leaves = [Value(rng.uniform(0.5, 1.5)) for _ in range(4)]
+    nodes = list(leaves)
+    for _ in range(rng.randint(1, 40)):
+        kind = rng.random()
+        picks = [rng.choice(nodes) for _ in range(rng.randint(1, 5))]
+        if kind < 0.3:
+            nodes.append(picks[0] * picks[-1] + 0.5)
+        elif kind < 0.5:
+            nodes.append(picks[0].tanh())
+        elif kind < 0.7:
+            nodes.append(autograd.sum(picks))
+        else:
+            nodes.append(dot(picks, picks[::-1]))
+    root = autograd.sum(nodes[-3:])
+    assert [id(v) for v in autograd.topological_order(root)] == [
+        id(v) for v in reference_order(root)
+    ]
+
+
+def reference_backward(root):
+    """The first core version's backward: every node, every edge, in the classic order."""
+    order = reference_order(root)
+    for node in order:
+        if node.parents:
+            node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(order):
+        if not node.parents:
+            continue
+        op = OPS[node.op]
+        local = op.derivatives(FLOAT_MATH, node.data, *[p.data for p in node.parents])
+        for parent, d in zip(node.parents, local, strict=True):
+            parent.grad += node.grad * d
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_backward_gives_the_same_numbers_as_the_first_version(seed):
+    def build(rng, leaves):
+        nodes = list(leaves)
+        for _ in range(40):
+            picks = [rng.choice(nodes) for _ in range(rng.randint(1, 6))]
+            kind = rng.random()
+            if kind < 0.25:
+                nodes.append((picks[0] * picks[-1] - 0.3).relu())
+            elif kind < 0.45:
+                nodes.append(picks[0].tanh() + picks[-1])
+            elif kind < 0.7:
+                nodes.append(autograd.sum(picks).relu())
+            else:
+                nodes.append(dot(picks, picks[::-1]) * 0.5)
+        return autograd.sum(nodes[-4:])
+
+    rng = random.Random(seed)
+    points = [rng.uniform(-1.0, 1.0) for _ in range(5)]
+    ours = [Value(x) for x in points]
+    theirs = [Value(x) for x in points]
+    build(random.Random(seed + 1000), ours).backward()
+    reference_backward(build(random.Random(seed + 1000), theirs))
+    assert [v.grad for v in ours] == [v.grad for v in theirs]
