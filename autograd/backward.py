@@ -52,7 +52,13 @@ def _walk(
         push(node)
         push(None)
         parents = node._parents
-        if len(parents) == 1:
+        if len(parents) == 2:  # most nodes: unrolled, the second parent pushed first
+            first, second = parents
+            if second not in seen:
+                push(second)
+            if first not in seen:
+                push(first)
+        elif len(parents) == 1:
             if parents[0] not in seen:
                 push(parents[0])
         else:

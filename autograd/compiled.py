@@ -600,7 +600,7 @@ class Compiled:
         env.R = np.empty((self._n_rows, env.batch))
         scalars = np.empty(self._n_scalars)
         n_params = len(self.parameters)
-        scalars[:n_params] = list(map(self._read, self.parameters))
+        scalars[:n_params] = np.fromiter(map(self._read, self.parameters), np.float64, n_params)
         scalars[n_params : n_params + len(self._constants)] = self._constants
         env.S = scalars
         saved: list = []
