@@ -1,0 +1,493 @@
+"""``draw_dot``: the computation graph as a Graphviz picture.
+
+One record node per Value (label, data, grad) and one node per operation, named by the op
+table. Node names are ``v0, v1, ...`` in topological order (the op that made ``v3`` is ``o3``,
+a collapsed module is ``m0, m1, ...``, a cluster ``cluster_0, ...``), so the DOT text of a graph
+is always the same. User strings only ever reach label text, escaped (see ``autograd.viz.escape``).
+
+Colours by role:
+
+- output (the root): green;
+- input (a leaf made by the user): blue;
+- parameter (a leaf that is a weight or bias): yellow. A leaf is a parameter when it is in
+  ``params=`` if given; otherwise when a module whose call made part of the graph lists it in
+  its ``parameters()``, or when its label is ``w`` or ``b``, optionally followed by a digit or
+  ``_`` and anything (``w1``, ``b``, ``w_2``), or starts with ``weight`` or ``bias``;
+- constant (a number from an expression such as ``2 * x``): grey;
+- a collapsed module: lilac.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import graphviz
+
+from .backward import topological_order
+from .ops import OPS
+from .value import Constant, Scope, Value
+from .viz import escape
+from .viz.text import INSTALL_HINT, number, text_tree
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+FILL = {
+    "output": "#c7f0c2",
+    "input": "#cfe3fa",
+    "parameter": "#fbe7a1",
+    "constant": "#e4e4e4",
+    "inner": "#ffffff",
+    "module": "#e6dcf5",
+}
+CURRENT = "#ff9f43"  # the node backward is working on (step-by-step frames)
+UPDATED = "#c0392b"  # outline of nodes that just received gradient
+FONT = "Helvetica"
+_PARAMETER_LABEL = re.compile(r"(?:[wb](?:[\d_].*)?|weight.*|bias.*)", re.DOTALL)
+
+
+class DotNotFoundError(graphviz.ExecutableNotFound):
+    """Graphviz's ``dot`` program is not installed (or not on ``PATH``)."""
+
+    def __init__(self, detail: str = "") -> None:
+        RuntimeError.__init__(
+            self,
+            "Graphviz's `dot` program was not found on PATH, so the graph cannot be rendered"
+            f"{f' ({detail})' if detail else ''}. {INSTALL_HINT}",
+        )
+
+
+class Graph(graphviz.Digraph):
+    """A :class:`graphviz.Digraph` of a Value graph.
+
+    Displays inline in Jupyter. Without ``dot`` it still displays: the interactive widget when
+    the ``[widgets]`` extra is installed, else an indented text tree and an install hint.
+    ``render`` and ``pipe`` raise :class:`DotNotFoundError` (with the same hint) instead.
+    """
+
+    root: Value | None = None
+    fmt: str = ".4f"
+    caption: str = ""
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound as error:
+            if isinstance(error, DotNotFoundError):
+                raise
+            raise DotNotFoundError() from error
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound as error:
+            raise DotNotFoundError() from error
+
+    def text(self) -> str:
+        """The graph as indented text (used when ``dot`` is missing)."""
+        if self.root is None:
+            return self.source
+        return text_tree(self.root, self.fmt)
+
+    def _repr_mimebundle_(
+        self,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
+        except graphviz.ExecutableNotFound:
+            return self._fallback_bundle()
+
+    def _fallback_bundle(self) -> dict[str, Any]:
+        text = f"{self.text()}\n\n{INSTALL_HINT}"
+        try:
+            from .viz.widget import widget_for_source
+
+            widget = widget_for_source(self.source)
+        except ImportError:
+            widget = None
+        if widget is not None:
+            bundle = dict(widget._repr_mimebundle_())
+            bundle["text/plain"] = text
+            return bundle
+        import html
+
+        return {"text/plain": text, "text/html": f"<pre>{html.escape(text)}</pre>"}
+
+
+@dataclass
+class _Style:
+    """What a step-by-step frame changes about an otherwise ordinary drawing."""
+
+    grads: Mapping[int, float | None] | None = None  # id(value) -> grad shown (None: not yet)
+    current: int | None = None  # id of the value whose op is being processed
+    updated: frozenset[int] = field(default_factory=frozenset)  # ids that just got gradient
+    caption: str = ""
+
+
+def draw_dot(
+    root: Value,
+    rankdir: str = "LR",
+    *,
+    fmt: str = ".4f",
+    edge_labels: bool = False,
+    cluster: str | None = None,
+    collapse: str | int | None = None,
+    max_nodes: int = 300,
+    params: Iterable[Value] | None = None,
+    show_grad: bool = True,
+) -> Graph:
+    """The graph of everything ``root`` depends on, as a :class:`graphviz.Digraph`.
+
+    Args:
+        root: the Value to draw (drawn last, in green).
+        rankdir: "LR" (inputs on the left), "TB", "RL" or "BT".
+        fmt: format spec for data and grad, e.g. ".4f" or ".3g".
+        edge_labels: write on each edge into an op the local derivative d out / d in, from the
+            op table, so that the chain rule can be read off the picture.
+        cluster: "module" boxes the Values made inside each nn module call (nested).
+        collapse: "neuron", "layer" (any module class name, lower case) or a scope depth
+            (1 = outermost module calls): draw each such module call as one node showing its
+            output's data and grad. The parameters used only inside it are folded in.
+        max_nodes: refuse (``ValueError``) to draw more than this many nodes.
+        params: the leaves to colour as parameters (default: see the module docstring).
+        show_grad: include the grad field (False for a graph before any backward pass).
+    """
+    return _draw(
+        root,
+        rankdir=rankdir,
+        fmt=fmt,
+        edge_labels=edge_labels,
+        cluster=cluster,
+        collapse=collapse,
+        max_nodes=max_nodes,
+        params=params,
+        show_grad=show_grad,
+    )
+
+
+def _check_options(
+    root: object, rankdir: str, fmt: str, cluster: object, collapse: object, max_nodes: object
+) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    try:
+        format(1.0, fmt)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"draw_dot: fmt={fmt!r} is not a format spec for floats (try '.4f')"
+        ) from None
+    if cluster not in (None, "module"):
+        raise ValueError(f"draw_dot: cluster must be None or 'module', got {cluster!r}")
+    if not (
+        collapse is None
+        or (isinstance(collapse, str) and collapse)
+        or (isinstance(collapse, int) and not isinstance(collapse, bool) and collapse >= 1)
+    ):
+        raise ValueError(
+            "draw_dot: collapse must be a module class name such as 'neuron' or 'layer', "
+            f"or a scope depth >= 1, got {collapse!r}"
+        )
+    if not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
+
+
+class _Layout:
+    """Who is drawn as what: roles, collapsed groups and the cluster each node sits in."""
+
+    def __init__(
+        self,
+        root: Value,
+        collapse: str | int | None,
+        params: Iterable[Value] | None,
+    ) -> None:
+        self.order = topological_order(root)
+        self.index = {id(v): i for i, v in enumerate(self.order)}
+        self.consumers: dict[int, list[Value]] = {}
+        for v in self.order:
+            for p in v.parents:
+                self.consumers.setdefault(id(p), []).append(v)
+        self.params = self._parameters(params)
+        self.role = {id(v): self._role(v, root) for v in self.order}
+        # Collapsed groups: scope id -> scope, and value id -> scope id of its group.
+        self.groups: dict[int, Scope] = {}
+        self.group_of: dict[int, int] = {}
+        if collapse is not None:
+            self._collapse(collapse)
+
+    def _parameters(self, params: Iterable[Value] | None) -> set[int]:
+        if params is not None:
+            return {id(p) for p in params}
+        found: set[int] = set()
+        modules: dict[int, object] = {}
+        for v in self.order:
+            if v.scope is not None:
+                top = v.scope.path()[0].module
+                modules.setdefault(id(top), top)
+        for module in modules.values():
+            parameters = getattr(module, "parameters", None)
+            if callable(parameters):
+                found.update(id(p) for p in parameters())
+        for v in self.order:
+            if v.is_leaf and _PARAMETER_LABEL.fullmatch(v.label):
+                found.add(id(v))
+        return found
+
+    def _role(self, v: Value, root: Value) -> str:
+        if v is root:
+            return "output"
+        if isinstance(v, Constant):
+            return "constant"
+        if v.is_leaf:
+            return "parameter" if id(v) in self.params else "input"
+        return "inner"
+
+    def _collapse(self, collapse: str | int) -> None:
+        def selected(scope: Scope, depth: int) -> bool:
+            if isinstance(collapse, int):
+                return depth == collapse
+            return type(scope.module).__name__.lower() == collapse.lower()
+
+        for v in self.order:
+            if v.scope is None:
+                continue
+            for depth, scope in enumerate(v.scope.path(), start=1):
+                if selected(scope, depth):
+                    self.groups.setdefault(id(scope), scope)
+                    self.group_of[id(v)] = id(scope)
+                    break
+        # Parameters and constants used only inside one group are folded into it.
+        for v in self.order:
+            if v.is_leaf and self.role[id(v)] in ("parameter", "constant"):
+                homes = {self.group_of.get(id(c)) for c in self.consumers.get(id(v), ())}
+                if len(homes) == 1 and None not in homes:
+                    self.group_of[id(v)] = homes.pop()
+
+    def home_scope(self, v: Value) -> Scope | None:
+        """The module call whose cluster box a (not collapsed) Value sits in."""
+        if not v.is_leaf or self.role[id(v)] not in ("parameter", "constant"):
+            return v.scope
+        scopes = {id(c.scope): c.scope for c in self.consumers.get(id(v), ())}
+        return next(iter(scopes.values())) if len(scopes) == 1 else None
+
+    def node_count(self) -> int:
+        return len(self.order) - len(self.group_of) + len(self.groups)
+
+
+def _draw(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    fmt: str = ".4f",
+    edge_labels: bool = False,
+    cluster: str | None = None,
+    collapse: str | int | None = None,
+    max_nodes: int = 300,
+    params: Iterable[Value] | None = None,
+    show_grad: bool = True,
+    style: _Style | None = None,
+) -> Graph:
+    _check_options(root, rankdir, fmt, cluster, collapse, max_nodes)
+    layout = _Layout(root, collapse, params)
+    count = layout.node_count()
+    if count > max_nodes:
+        raise ValueError(
+            f"draw_dot: the graph has {count} Values to draw, more than max_nodes={max_nodes}; "
+            "a picture that big is unreadable. Draw modules as single nodes with "
+            "collapse='neuron' or collapse='layer', or raise the limit with "
+            f"max_nodes={count}."
+        )
+    style = style or _Style()
+    flat = rankdir in ("TB", "BT")  # records lay their fields out across the rank direction
+
+    def grad_of(v: Value) -> float | None:
+        return v.grad if style.grads is None else style.grads.get(id(v))
+
+    def record(fields: list[str]) -> str:
+        body = "|".join(escape.record_field(f) for f in fields)
+        return escape.label(body if flat else "{" + body + "}")
+
+    def grad_text(g: float | None) -> str:
+        return "grad ?" if g is None else f"grad {number(g, fmt)}"
+
+    graph = Graph(
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": FONT,
+            "nodesep": "0.2",
+            "ranksep": "0.3",
+        },
+        node_attr={"fontname": FONT, "fontsize": "11", "height": "0.3"},
+        edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.6", "color": "#555555"},
+    )
+    graph.root, graph.fmt, graph.caption = root, fmt, style.caption
+    if layout.groups:
+        # Fans of edges between collapsed modules need room, and neurons read best in order.
+        graph.attr(ranksep="1.2", ordering="out")
+    if style.caption:
+        graph.attr(label=escape.label(escape.plain(style.caption)), labelloc="t", fontsize="12")
+    elif edge_labels:
+        graph.attr(
+            label=escape.label(
+                "numbers on edges: local derivative ∂out/∂in of each op, from the op table"
+            ),
+            labelloc="b",
+            fontsize="10",
+        )
+
+    # Each drawn node is a (name, attributes, home scope) entry; clusters are made at the end.
+    placed: list[tuple[str, dict[str, str], Scope | None]] = []
+
+    def value_node(v: Value) -> None:
+        i = layout.index[id(v)]
+        fields = [v.label] if v.label else []
+        fields.append(f"data {number(v.data, fmt)}")
+        if show_grad:
+            fields.append(grad_text(grad_of(v)))
+        attrs = {
+            "label": record(fields),
+            "shape": "record",
+            "style": "filled",
+            "fillcolor": FILL[layout.role[id(v)]],
+        }
+        if id(v) == style.current:
+            attrs.update(fillcolor=CURRENT, penwidth="2.5")
+        elif id(v) in style.updated:
+            attrs.update(color=UPDATED, penwidth="2.5")
+        placed.append((f"v{i}", attrs, layout.home_scope(v)))
+        if not v.is_leaf:
+            op_attrs = {"label": escape.label(escape.plain(OPS[v.op].label)), "shape": "ellipse"}
+            op_attrs.update(fontsize="10", margin="0.02,0.01", width="0.3", height="0.25")
+            if id(v) == style.current:
+                op_attrs.update(style="filled", fillcolor=CURRENT, penwidth="2")
+            placed.append((f"o{i}", op_attrs, layout.home_scope(v)))
+
+    group_names = {sid: f"m{k}" for k, sid in enumerate(layout.groups)}
+    clustered = cluster == "module"
+    # Between collapsed modules edges are many (n*m per pair of layers): draw them light.
+    module_edge = {"color": "#55555580", "arrowsize": "0.4"}
+
+    def group_node(sid: int, scope: Scope) -> None:
+        members = [v for v in layout.order if layout.group_of.get(id(v)) == sid]
+        outputs = [
+            v
+            for v in members
+            if v is root
+            or any(layout.group_of.get(id(c)) != sid for c in layout.consumers.get(id(v), ()))
+        ]
+        # Without cluster boxes, the enclosing call's name tells "neuron 3" of layer 1 and 2 apart.
+        path = scope.path()
+        fields = [scope.name if clustered or len(path) < 2 else f"{path[-2].name} / {scope.name}"]
+        shown = outputs[:8]
+        for k, v in enumerate(shown):
+            name = f"out {k + 1}: " if len(outputs) > 1 else ""
+            text = f"{name}data {number(v.data, fmt)}"
+            fields.append(f"{text}  {grad_text(grad_of(v))}" if show_grad else text)
+        if len(outputs) > len(shown):
+            fields.append(f"... {len(outputs) - len(shown)} more outputs")
+        # The name beside a column of outputs, whichever way the graph runs.
+        outs = "{" + "|".join(escape.record_field(f) for f in fields[1:]) + "}"
+        body = f"{escape.record_field(fields[0])}|{outs}"
+        attrs = {"label": escape.label(body if flat else "{" + body + "}"), "shape": "record"}
+        attrs["style"] = "filled,rounded"
+        attrs["fillcolor"] = FILL["module"]
+        ids = {id(v) for v in members}
+        if style.current in ids:
+            attrs.update(fillcolor=CURRENT, penwidth="2.5")
+        elif ids & style.updated:
+            attrs.update(color=UPDATED, penwidth="2.5")
+        if root in members:
+            attrs["penwidth"] = "2"
+        placed.append((group_names[sid], attrs, scope.parent))
+
+    def drawn_name(v: Value) -> str:
+        sid = layout.group_of.get(id(v))
+        return group_names[sid] if sid is not None else f"v{layout.index[id(v)]}"
+
+    edges: list[tuple[str, str, dict[str, str]]] = []
+    group_edges: set[tuple[str, str]] = set()
+    groups_drawn: set[int] = set()
+    for v in layout.order:
+        sid = layout.group_of.get(id(v))
+        if sid is None:
+            value_node(v)
+        elif sid not in groups_drawn:
+            groups_drawn.add(sid)
+            group_node(sid, layout.groups[sid])
+        if v.is_leaf:
+            continue
+        i = layout.index[id(v)]
+        if sid is None:
+            edges.append((f"o{i}", f"v{i}", {}))
+            locals_ = (
+                OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
+                if edge_labels
+                else ()
+            )
+            for k, p in enumerate(v.parents):
+                attrs = {}
+                if edge_labels:
+                    attrs["label"] = escape.label(escape.plain(number(locals_[k], fmt)))
+                    attrs["decorate"] = "true"
+                if id(v) == style.current:
+                    attrs.update(color=UPDATED, penwidth="2")
+                edges.append((drawn_name(p), f"o{i}", attrs))
+        else:
+            for p in v.parents:
+                source = drawn_name(p)
+                if (
+                    layout.group_of.get(id(p)) != sid
+                    and (source, group_names[sid]) not in group_edges
+                ):
+                    group_edges.add((source, group_names[sid]))
+                    edges.append((source, group_names[sid], module_edge))
+
+    _emit(graph, placed, clustered)
+    for tail, head, attrs in edges:
+        graph.edge(tail, head, **attrs)
+    return graph
+
+
+def _emit(
+    graph: Graph, placed: list[tuple[str, dict[str, str], Scope | None]], clustered: bool
+) -> None:
+    """Add the nodes, inside nested cluster boxes (one per module call) when ``clustered``."""
+    if not clustered:
+        for name, attrs, _ in placed:
+            graph.node(name, **attrs)
+        return
+    # A tree of scopes: each scope's own nodes and child scopes, in order of first appearance.
+    own: dict[int | None, list[tuple[str, dict[str, str]]]] = {None: []}
+    children: dict[int | None, list[Scope]] = {None: []}
+    for name, attrs, scope in placed:
+        path = scope.path() if scope is not None else []
+        parent: int | None = None
+        for s in path:
+            if id(s) not in own:
+                own[id(s)] = []
+                children[id(s)] = []
+                children[parent].append(s)
+            parent = id(s)
+        own[parent].append((name, attrs))
+    counter = iter(range(len(own)))
+
+    def fill(target: graphviz.Digraph, key: int | None) -> None:
+        for name, attrs in own[key]:
+            target.node(name, **attrs)
+        for scope in children[key]:
+            with target.subgraph(name=f"cluster_{next(counter)}") as box:
+                box.attr(
+                    label=escape.label(escape.plain(scope.name)),
+                    style="rounded,dashed",
+                    color="#8e7cc3",
+                    fontsize="10",
+                    labeljust="l",
+                )
+                fill(box, id(scope))
+
+    fill(graph, None)
