@@ -291,6 +291,7 @@ def _draw(
     params: Iterable[Value] | None = None,
     show_grad: bool = True,
     style: _Style | None = None,
+    graph_class: type[Graph] = Graph,
 ) -> Graph:
     _check_options(root, rankdir, fmt, cluster, collapse, max_nodes)
     layout = _Layout(root, collapse, params)
@@ -315,7 +316,7 @@ def _draw(
     def grad_text(g: float | None) -> str:
         return "grad ?" if g is None else f"grad {number(g, fmt)}"
 
-    graph = Graph(
+    graph = graph_class(
         graph_attr={
             "rankdir": rankdir,
             "fontname": FONT,

@@ -57,3 +57,50 @@ def text_tree(root: Value, fmt: str = ".4f", max_lines: int = 200) -> str:
     if stack:
         lines.append(f"... (cut at {max_lines} lines)")
     return "\n".join(lines)
+
+
+# Infix ops: symbol, own precedence, least precedence each operand may have without parentheses.
+_INFIX = {
+    "add": (" + ", 1, (1, 1)),
+    "sub": (" - ", 1, (1, 2)),
+    "mul": ("*", 2, (2, 2)),
+    "div": ("/", 2, (2, 3)),
+    "pow": ("**", 3, (4, 4)),
+    "pow_value": ("**", 3, (4, 4)),
+}
+_ATOM = 5
+
+
+def value_names(order: list[Value], max_len: int = 24) -> dict[int, str]:
+    """A name for each Value of a topological order, for captions and explanations: its label;
+    else the expression that made it, when short (``x1*w1 + b``); else ``v<index>``, the name
+    its node has in ``draw_dot``."""
+    names: dict[int, str] = {}
+    precedence: dict[int, int] = {}
+    for i, v in enumerate(order):
+        prec = _ATOM
+        if v.label:
+            name = v.label.replace("\n", " ")
+        elif isinstance(v, Constant):
+            name = format(v.data, "g")
+            prec = _ATOM if v.data >= 0 else 1
+        elif v.is_leaf:
+            name = f"v{i}"
+        else:
+            infix = _INFIX.get(v.op)
+            if infix is not None:
+                symbol, prec, needs = infix
+                args = [
+                    names[id(p)] if precedence[id(p)] >= need else f"({names[id(p)]})"
+                    for p, need in zip(v.parents, needs)
+                ]
+                name = symbol.join(args)
+            elif v.op == "neg":
+                name, prec = f"-{names[id(v.parents[0])]}", 1
+            else:
+                name = f"{v.op}({', '.join(names[id(p)] for p in v.parents)})"
+            if len(name) > max_len:
+                name, prec = f"v{i}", _ATOM
+        names[id(v)] = name
+        precedence[id(v)] = prec
+    return names
