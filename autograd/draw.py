@@ -101,6 +101,9 @@ class Graph(graphviz.Digraph):
         except graphviz.ExecutableNotFound:
             return self._fallback_bundle()
 
+    def _repr_svg_(self) -> str | None:
+        return self._repr_mimebundle_(include=["image/svg+xml"]).get("image/svg+xml")
+
     def _fallback_bundle(self) -> dict[str, Any]:
         text = f"{self.text()}\n\n{INSTALL_HINT}"
         try:
@@ -206,6 +209,7 @@ class _Layout:
         collapse: str | int | None,
         params: Iterable[Value] | None,
     ) -> None:
+        self.root = root
         self.order = topological_order(root)
         self.index = {id(v): i for i, v in enumerate(self.order)}
         self.consumers: dict[int, list[Value]] = {}
@@ -217,8 +221,12 @@ class _Layout:
         # Collapsed groups: scope id -> scope, and value id -> scope id of its group.
         self.groups: dict[int, Scope] = {}
         self.group_of: dict[int, int] = {}
+        self.members: dict[int, list[Value]] = {}
         if collapse is not None:
             self._collapse(collapse)
+            for v in self.order:
+                if id(v) in self.group_of:
+                    self.members.setdefault(self.group_of[id(v)], []).append(v)
 
     def _parameters(self, params: Iterable[Value] | None) -> set[int]:
         if params is not None:
@@ -304,25 +312,8 @@ def _draw(
             f"max_nodes={count}."
         )
     style = style or _Style()
-    flat = rankdir in ("TB", "BT")  # records lay their fields out across the rank direction
-
-    def grad_of(v: Value) -> float | None:
-        return v.grad if style.grads is None else style.grads.get(id(v))
-
-    def record(fields: list[str]) -> str:
-        body = "|".join(escape.record_field(f) for f in fields)
-        return escape.label(body if flat else "{" + body + "}")
-
-    def grad_text(g: float | None) -> str:
-        return "grad ?" if g is None else f"grad {number(g, fmt)}"
-
     graph = graph_class(
-        graph_attr={
-            "rankdir": rankdir,
-            "fontname": FONT,
-            "nodesep": "0.2",
-            "ranksep": "0.3",
-        },
+        graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.2", "ranksep": "0.3"},
         node_attr={"fontname": FONT, "fontsize": "11", "height": "0.3"},
         edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.6", "color": "#555555"},
     )
@@ -333,125 +324,145 @@ def _draw(
     if style.caption:
         graph.attr(label=escape.label(escape.plain(style.caption)), labelloc="t", fontsize="12")
     elif edge_labels:
-        graph.attr(
-            label=escape.label(
-                "numbers on edges: local derivative ∂out/∂in of each op, from the op table"
-            ),
-            labelloc="b",
-            fontsize="10",
-        )
+        legend = "numbers on edges: local derivative ∂out/∂in of each op, from the op table"
+        graph.attr(label=escape.label(legend), labelloc="b", fontsize="10")
+    painter = _Painter(layout, style, fmt, rankdir, edge_labels, show_grad, cluster == "module")
+    painter.paint()
+    _emit(graph, painter.placed, painter.clustered)
+    for tail, head, attrs in painter.edges:
+        graph.edge(tail, head, **attrs)
+    return graph
 
-    # Each drawn node is a (name, attributes, home scope) entry; clusters are made at the end.
-    placed: list[tuple[str, dict[str, str], Scope | None]] = []
 
-    def value_node(v: Value) -> None:
-        i = layout.index[id(v)]
+class _Painter:
+    """Turns a :class:`_Layout` into node and edge statements (names and attributes)."""
+
+    def __init__(
+        self,
+        layout: _Layout,
+        style: _Style,
+        fmt: str,
+        rankdir: str,
+        edge_labels: bool,
+        show_grad: bool,
+        clustered: bool,
+    ) -> None:
+        self.layout, self.style, self.fmt = layout, style, fmt
+        self.flat = rankdir in ("TB", "BT")  # records lay fields out across the rank direction
+        self.edge_labels, self.show_grad, self.clustered = edge_labels, show_grad, clustered
+        self.group_names = {sid: f"m{k}" for k, sid in enumerate(layout.groups)}
+        # Each node: (name, attributes, the scope whose cluster box holds it).
+        self.placed: list[tuple[str, dict[str, str], Scope | None]] = []
+        self.edges: list[tuple[str, str, dict[str, str]]] = []
+
+    def paint(self) -> None:
+        layout = self.layout
+        groups_drawn: set[int] = set()
+        group_edges: set[tuple[str, str]] = set()
+        # Between collapsed modules edges are many (n*m per pair of layers): draw them light.
+        module_edge = {"color": "#55555580", "arrowsize": "0.4"}
+        for v in layout.order:
+            sid = layout.group_of.get(id(v))
+            if sid is None:
+                self.value_node(v)
+                if not v.is_leaf:
+                    self.op_node(v)
+            elif sid not in groups_drawn:
+                groups_drawn.add(sid)
+                self.group_node(sid)
+            if sid is None or v.is_leaf:
+                continue
+            for p in v.parents:
+                edge = (self.drawn_name(p), self.group_names[sid])
+                if layout.group_of.get(id(p)) != sid and edge not in group_edges:
+                    group_edges.add(edge)
+                    self.edges.append((*edge, module_edge))
+
+    # -- text ---------------------------------------------------------------------------------
+
+    def record(self, fields: list[str], column: list[str] | None = None) -> str:
+        """A record label: ``fields`` in a row along the graph's direction, then ``column``
+        (if given) stacked across it."""
+        body = "|".join(escape.record_field(f) for f in fields)
+        if column is not None:
+            body += "|{" + "|".join(escape.record_field(f) for f in column) + "}"
+        return escape.label(body if self.flat else "{" + body + "}")
+
+    def grad_text(self, v: Value) -> str:
+        g = v.grad if self.style.grads is None else self.style.grads.get(id(v))
+        return "grad ?" if g is None else f"grad {number(g, self.fmt)}"
+
+    def drawn_name(self, v: Value) -> str:
+        sid = self.layout.group_of.get(id(v))
+        return self.group_names[sid] if sid is not None else f"v{self.layout.index[id(v)]}"
+
+    # -- nodes --------------------------------------------------------------------------------
+
+    def value_node(self, v: Value) -> None:
         fields = [v.label] if v.label else []
-        fields.append(f"data {number(v.data, fmt)}")
-        if show_grad:
-            fields.append(grad_text(grad_of(v)))
-        attrs = {
-            "label": record(fields),
-            "shape": "record",
-            "style": "filled",
-            "fillcolor": FILL[layout.role[id(v)]],
-        }
-        if id(v) == style.current:
+        fields.append(f"data {number(v.data, self.fmt)}")
+        if self.show_grad:
+            fields.append(self.grad_text(v))
+        attrs = {"label": self.record(fields), "shape": "record", "style": "filled"}
+        attrs["fillcolor"] = FILL[self.layout.role[id(v)]]
+        if id(v) == self.style.current:
             attrs.update(fillcolor=CURRENT, penwidth="2.5")
-        elif id(v) in style.updated:
+        elif id(v) in self.style.updated:
             attrs.update(color=UPDATED, penwidth="2.5")
-        placed.append((f"v{i}", attrs, layout.home_scope(v)))
-        if not v.is_leaf:
-            op_attrs = {"label": escape.label(escape.plain(OPS[v.op].label)), "shape": "ellipse"}
-            op_attrs.update(fontsize="10", margin="0.02,0.01", width="0.3", height="0.25")
-            if id(v) == style.current:
-                op_attrs.update(style="filled", fillcolor=CURRENT, penwidth="2")
-            placed.append((f"o{i}", op_attrs, layout.home_scope(v)))
+        self.placed.append((f"v{self.layout.index[id(v)]}", attrs, self.layout.home_scope(v)))
 
-    group_names = {sid: f"m{k}" for k, sid in enumerate(layout.groups)}
-    clustered = cluster == "module"
-    # Between collapsed modules edges are many (n*m per pair of layers): draw them light.
-    module_edge = {"color": "#55555580", "arrowsize": "0.4"}
+    def op_node(self, v: Value) -> None:
+        """The op that made ``v``, its edge to ``v`` and the edges from its inputs."""
+        i = self.layout.index[id(v)]
+        attrs = {"label": escape.label(escape.plain(OPS[v.op].label)), "shape": "ellipse"}
+        attrs.update(fontsize="10", margin="0.02,0.01", width="0.3", height="0.25")
+        current = id(v) == self.style.current
+        if current:
+            attrs.update(style="filled", fillcolor=CURRENT, penwidth="2")
+        self.placed.append((f"o{i}", attrs, self.layout.home_scope(v)))
+        self.edges.append((f"o{i}", f"v{i}", {}))
+        local = ()
+        if self.edge_labels:
+            local = OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
+        for k, p in enumerate(v.parents):
+            edge: dict[str, str] = {}
+            if self.edge_labels:
+                edge.update(label=escape.label(escape.plain(number(local[k], self.fmt))))
+                edge["decorate"] = "true"
+            if current:
+                edge.update(color=UPDATED, penwidth="2")
+            self.edges.append((self.drawn_name(p), f"o{i}", edge))
 
-    def group_node(sid: int, scope: Scope) -> None:
-        members = [v for v in layout.order if layout.group_of.get(id(v)) == sid]
+    def group_node(self, sid: int) -> None:
+        """A collapsed module call: its name beside its outputs' data and grad."""
+        layout, scope = self.layout, self.layout.groups[sid]
+        members = layout.members[sid]
         outputs = [
             v
             for v in members
-            if v is root
+            if v is layout.root
             or any(layout.group_of.get(id(c)) != sid for c in layout.consumers.get(id(v), ()))
         ]
         # Without cluster boxes, the enclosing call's name tells "neuron 3" of layer 1 and 2 apart.
         path = scope.path()
-        fields = [scope.name if clustered or len(path) < 2 else f"{path[-2].name} / {scope.name}"]
-        shown = outputs[:8]
-        for k, v in enumerate(shown):
-            name = f"out {k + 1}: " if len(outputs) > 1 else ""
-            text = f"{name}data {number(v.data, fmt)}"
-            fields.append(f"{text}  {grad_text(grad_of(v))}" if show_grad else text)
-        if len(outputs) > len(shown):
-            fields.append(f"... {len(outputs) - len(shown)} more outputs")
-        # The name beside a column of outputs, whichever way the graph runs.
-        outs = "{" + "|".join(escape.record_field(f) for f in fields[1:]) + "}"
-        body = f"{escape.record_field(fields[0])}|{outs}"
-        attrs = {"label": escape.label(body if flat else "{" + body + "}"), "shape": "record"}
-        attrs["style"] = "filled,rounded"
-        attrs["fillcolor"] = FILL["module"]
+        title = scope.name if self.clustered or len(path) < 2 else f"{path[-2].name} / {scope.name}"
+        column = []
+        for k, v in enumerate(outputs[:8]):
+            text = f"out {k + 1}: " if len(outputs) > 1 else ""
+            text += f"data {number(v.data, self.fmt)}"
+            column.append(f"{text}  {self.grad_text(v)}" if self.show_grad else text)
+        if len(outputs) > 8:
+            column.append(f"... {len(outputs) - 8} more outputs")
+        attrs = {"label": self.record([title], column), "shape": "record"}
+        attrs.update(style="filled,rounded", fillcolor=FILL["module"])
         ids = {id(v) for v in members}
-        if style.current in ids:
+        if self.style.current in ids:
             attrs.update(fillcolor=CURRENT, penwidth="2.5")
-        elif ids & style.updated:
+        elif ids & self.style.updated:
             attrs.update(color=UPDATED, penwidth="2.5")
-        if root in members:
+        if layout.root in members:
             attrs["penwidth"] = "2"
-        placed.append((group_names[sid], attrs, scope.parent))
-
-    def drawn_name(v: Value) -> str:
-        sid = layout.group_of.get(id(v))
-        return group_names[sid] if sid is not None else f"v{layout.index[id(v)]}"
-
-    edges: list[tuple[str, str, dict[str, str]]] = []
-    group_edges: set[tuple[str, str]] = set()
-    groups_drawn: set[int] = set()
-    for v in layout.order:
-        sid = layout.group_of.get(id(v))
-        if sid is None:
-            value_node(v)
-        elif sid not in groups_drawn:
-            groups_drawn.add(sid)
-            group_node(sid, layout.groups[sid])
-        if v.is_leaf:
-            continue
-        i = layout.index[id(v)]
-        if sid is None:
-            edges.append((f"o{i}", f"v{i}", {}))
-            locals_ = (
-                OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
-                if edge_labels
-                else ()
-            )
-            for k, p in enumerate(v.parents):
-                attrs = {}
-                if edge_labels:
-                    attrs["label"] = escape.label(escape.plain(number(locals_[k], fmt)))
-                    attrs["decorate"] = "true"
-                if id(v) == style.current:
-                    attrs.update(color=UPDATED, penwidth="2")
-                edges.append((drawn_name(p), f"o{i}", attrs))
-        else:
-            for p in v.parents:
-                source = drawn_name(p)
-                if (
-                    layout.group_of.get(id(p)) != sid
-                    and (source, group_names[sid]) not in group_edges
-                ):
-                    group_edges.add((source, group_names[sid]))
-                    edges.append((source, group_names[sid], module_edge))
-
-    _emit(graph, placed, clustered)
-    for tail, head, attrs in edges:
-        graph.edge(tail, head, **attrs)
-    return graph
+        self.placed.append((self.group_names[sid], attrs, scope.parent))
 
 
 def _emit(
