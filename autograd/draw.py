@@ -43,6 +43,7 @@ FILL = {
 }
 CURRENT = "#ff9f43"  # the node backward is working on (step-by-step frames)
 UPDATED = "#c0392b"  # outline of nodes that just received gradient
+EDGE_LABEL = "#1f4e9c"  # local derivatives written on edges
 FONT = "Helvetica"
 _PARAMETER_LABEL = re.compile(r"(?:[wb](?:[\d_].*)?|weight.*|bias.*)", re.DOTALL)
 
@@ -428,6 +429,7 @@ class _Painter:
             edge: dict[str, str] = {}
             if self.edge_labels:
                 edge.update(label=escape.label(escape.plain(number(local[k], self.fmt))))
+                edge.update(fontcolor=EDGE_LABEL, fontsize="10")
                 edge["decorate"] = "true"
             if current:
                 edge.update(color=UPDATED, penwidth="2")

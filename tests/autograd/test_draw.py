@@ -86,9 +86,10 @@ def test_edge_labels_are_the_local_derivatives_from_the_op_table():
     a = z.tanh()
     source = draw_dot(a, edge_labels=True, fmt=".6f").source
     (d_tanh,) = OPS["tanh"].float_derivatives(a.data, z.data)
-    assert f"v2 -> o3 [label={d_tanh:.6f} decorate=true]" in source
-    assert "v0 -> o2 [label=-3.000000 decorate=true]" in source  # d(x1*w1)/dx1 = w1
-    assert "v1 -> o2 [label=2.000000 decorate=true]" in source  # d(x1*w1)/dw1 = x1
+    style = 'decorate=true fontcolor="#1f4e9c" fontsize=10]'
+    assert f"v2 -> o3 [label={d_tanh:.6f} {style}" in source
+    assert f"v0 -> o2 [label=-3.000000 {style}" in source  # d(x1*w1)/dx1 = w1
+    assert f"v1 -> o2 [label=2.000000 {style}" in source  # d(x1*w1)/dw1 = x1
     assert "o2 -> v2\n" in source  # the op's own output edge has no label
 
 
@@ -96,7 +97,7 @@ def test_repeated_parent_gets_one_edge_per_use():
     a = Value(3.0, label="a")
     b = a * a
     source = draw_dot(b, edge_labels=True).source
-    assert source.count("v0 -> o1 [label=3.0000 decorate=true]") == 2
+    assert source.count("v0 -> o1 [label=3.0000 decorate=true") == 2
 
 
 def test_number_format_option_and_no_negative_zero():
