@@ -361,7 +361,7 @@ class _Painter:
         groups_drawn: set[int] = set()
         group_edges: set[tuple[str, str]] = set()
         # Between collapsed modules edges are many (n*m per pair of layers): draw them light.
-        module_edge = {"color": "#55555580", "arrowsize": "0.4"}
+        module_edge = {"color": "#55555566", "arrowsize": "0.4", "penwidth": "0.7"}
         for v in layout.order:
             sid = layout.group_of.get(id(v))
             if sid is None:

@@ -228,8 +228,9 @@ def test_constant_inside_a_collapsed_module_is_folded_in():
     assert set(nodes) == {"v0", "m0"}
 
 
-def test_import_autograd_does_not_load_graphviz():
-    code = "import sys, autograd, autograd.viz; sys.exit('graphviz' in sys.modules)"
+def test_import_autograd_does_not_load_graphviz_or_widgets():
+    heavy = ["graphviz", "numpy", "ipywidgets", "graphviz_anywidget", "PIL"]
+    code = f"import sys, autograd, autograd.viz; sys.exit(any(m in sys.modules for m in {heavy}))"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
     code = "import sys, autograd; autograd.draw_dot; sys.exit('graphviz' not in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -99,6 +99,20 @@ def test_all_hostile_labels_at_once_through_every_view(rankdir):
 
 
 @needs_dot
+def test_hostile_labels_in_step_frames_and_their_captions():
+    from autograd.viz import backward_frames
+
+    xs = [Value(1.0, label=text) for text in HOSTILE]
+    y = sum(xs[1:], xs[0]).tanh()
+    for frame in backward_frames(y)[:3]:
+        svg = svg_of(frame)
+        assert_safe(svg)
+        caption = "\n".join(t.text or "" for t in svg.find(f"{SVG}g").findall(f"{SVG}text"))
+        assert caption.startswith(f"step {frame.step} of ")
+    assert "grad(<<table><tr><td>x</td></tr></table>>) += " in caption
+
+
+@needs_dot
 def test_svg_of_the_notes_neuron_parses_and_reads():
     x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
     a = (x1 * w1 + 6.8813735870195432).tanh()
