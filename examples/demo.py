@@ -34,13 +34,20 @@ def write_graph(root: Value) -> None:
     if shutil.which("dot") is None:
         print("  (Graphviz's `dot` is not installed: no picture; apt install graphviz)")
         return
-    try:
-        from autograd import draw_dot
-    except ImportError:
-        return
+    from autograd import draw_dot
+    from autograd.viz import backward_frames
+
     OUTPUT.mkdir(exist_ok=True)
     path = draw_dot(root).render(OUTPUT / "neuron", format="svg", cleanup=True)
     print(f"  graph written to {path}")
+    path = draw_dot(root, edge_labels=True).render(
+        OUTPUT / "neuron-chain-rule", format="svg", cleanup=True
+    )
+    print(f"  the same with each edge's local derivative: {path}")
+    frames = backward_frames(root, save=OUTPUT / "neuron-backprop.html")
+    print(
+        f"  backprop in {len(frames)} steps (open in a browser): {OUTPUT / 'neuron-backprop.html'}"
+    )
 
 
 if __name__ == "__main__":
