@@ -240,8 +240,10 @@ class _Layout:
                 modules.setdefault(id(top), top)
         for module in modules.values():
             parameters = getattr(module, "parameters", None)
-            if callable(parameters):
-                found.update(id(p) for p in parameters())
+            try:
+                found.update(id(p) for p in parameters())  # type: ignore[misc]
+            except (TypeError, AttributeError):  # not an nn-style module: labels decide
+                pass
         for v in self.order:
             if v.is_leaf and _PARAMETER_LABEL.fullmatch(v.label):
                 found.add(id(v))

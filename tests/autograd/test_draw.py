@@ -234,3 +234,15 @@ def test_import_autograd_does_not_load_graphviz_or_widgets():
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
     code = "import sys, autograd; autograd.draw_dot; sys.exit('graphviz' not in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_a_module_without_a_usable_parameters_method_falls_back_to_labels():
+    class Odd:
+        parameters = 3  # not callable
+
+        def __call__(self, x: Value) -> Value:
+            with module_scope(self):
+                return x * Value(2.0, label="w")
+
+    nodes = node_lines(draw_dot(Odd()(Value(1.0, label="x"))).source)
+    assert "#cfe3fa" in nodes["v0"] and "#fbe7a1" in nodes["v1"]
