@@ -130,7 +130,8 @@ class Explanation:
 
 def _group(name: str) -> str:
     """``name`` in parentheses when it is an expression, so ∂(x1*w1) reads as one thing."""
-    simple = name.replace("_", "").isalnum() or (name.startswith("(") and name.endswith(")"))
+    head = name.split("[", 1)[0] if name.endswith("]") else name  # z[layer 1 / neuron 3]
+    simple = head.replace("_", "").isalnum() or (name.startswith("(") and name.endswith(")"))
     return name if simple else f"({name})"
 
 

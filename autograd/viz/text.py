@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..backward import topological_order
 from ..ops import OPS
-from ..value import Constant, Value
+from ..value import Constant, Scope, Value
 
 INSTALL_HINT = (
     "Install Graphviz's `dot` to see the picture: `sudo apt-get install graphviz` (Debian/Ubuntu), "
@@ -72,14 +72,18 @@ _ATOM = 5
 
 
 def value_names(order: list[Value], max_len: int = 24) -> dict[int, str]:
-    """A name for each Value of a topological order, for captions and explanations: its label;
+    """A name for each Value of a topological order, for captions and explanations: its label
+    (with the module call it belongs to when several Values share it: ``z[layer 1 / neuron 3]``);
     else the expression that made it, when short (``x1*w1 + b``); else ``v<index>``, the name
     its node has in ``draw_dot``."""
     names: dict[int, str] = {}
     precedence: dict[int, int] = {}
+    repeated = _repeated_labels(order)
     for i, v in enumerate(order):
         prec = _ATOM
-        if v.label:
+        if v.label in repeated:
+            name = f"{v.label}[{repeated[v.label].get(id(v)) or f'v{i}'}]".replace("\n", " ")
+        elif v.label:
             name = v.label.replace("\n", " ")
         elif isinstance(v, Constant):
             name = format(v.data, "g")
@@ -104,3 +108,27 @@ def value_names(order: list[Value], max_len: int = 24) -> dict[int, str]:
         names[id(v)] = name
         precedence[id(v)] = prec
     return names
+
+
+def _repeated_labels(order: list[Value]) -> dict[str, dict[int, str]]:
+    """For labels that several Values share (every neuron's ``z``), where each one lives: the
+    module call that made it (for a leaf, the call that used it), as "layer 1 / neuron 3"."""
+    seen: dict[str, int] = {}
+    for v in order:
+        if v.label:
+            seen[v.label] = seen.get(v.label, 0) + 1
+    repeated: dict[str, dict[int, str]] = {label: {} for label, n in seen.items() if n > 1}
+    if not repeated:
+        return repeated
+    for v in order:
+        if v.label in repeated and v.scope is not None:
+            repeated[v.label][id(v)] = _where(v.scope)
+        for p in v.parents:  # a leaf lives where it is first used
+            known = repeated.get(p.label, {id(p): ""})
+            if p.is_leaf and v.scope is not None and id(p) not in known:
+                known[id(p)] = _where(v.scope)
+    return repeated
+
+
+def _where(scope: Scope) -> str:
+    return " / ".join(s.name for s in scope.path()[-2:])

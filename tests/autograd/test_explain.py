@@ -8,6 +8,7 @@ import pytest
 
 import autograd
 from autograd import Value, explain, grad, topological_order
+from autograd.value import module_scope
 from tests.autograd.tiny_nn import MLP
 
 
@@ -117,3 +118,26 @@ def test_explain_names_its_arguments():
     a, _ = neuron()
     with pytest.raises(TypeError, match="explain: leaf must be a Value, got float"):
         explain(a, 1.0)
+
+
+def test_shared_labels_are_told_apart_by_their_module_call():
+    class Unit:
+        def __init__(self, name: str) -> None:
+            self.name = name
+            self.w = Value(0.5, label="w")
+
+        def __call__(self, x: Value) -> Value:
+            with module_scope(self):
+                z = self.w * x
+                z.label = "z"
+                return z.tanh()
+
+    first, second = Unit("unit 1"), Unit("unit 2")
+    x = Value(1.0, label="x")
+    y = second(first(x))
+    y.backward()
+    ex = explain(y, first.w)
+    assert str(ex).splitlines()[2] == (
+        "path 1: w[unit 1] → z[unit 1] → tanh(z[unit 1]) → z[unit 2] → tanh(z[unit 2])"
+    )
+    assert ex.total == pytest.approx(first.w.grad)
