@@ -51,11 +51,11 @@ _PARAMETER_LABEL = re.compile(r"(?:[wb](?:[\d_].*)?|weight.*|bias.*)", re.DOTALL
 class DotNotFoundError(graphviz.ExecutableNotFound):
     """Graphviz's ``dot`` program is not installed (or not on ``PATH``)."""
 
-    def __init__(self, detail: str = "") -> None:
+    def __init__(self) -> None:
         RuntimeError.__init__(
             self,
-            "Graphviz's `dot` program was not found on PATH, so the graph cannot be rendered"
-            f"{f' ({detail})' if detail else ''}. {INSTALL_HINT}",
+            "Graphviz's `dot` program was not found on PATH, so the graph cannot be rendered. "
+            + INSTALL_HINT,
         )
 
 
@@ -155,10 +155,13 @@ def draw_dot(
         cluster: "module" boxes the Values made inside each nn module call (nested).
         collapse: "neuron", "layer" (any module class name, lower case) or a scope depth
             (1 = outermost module calls): draw each such module call as one node showing its
-            output's data and grad. The parameters used only inside it are folded in.
+            output's data and grad. The parameters used only inside it are folded in; edges
+            into a collapsed module carry no derivative label.
         max_nodes: refuse (``ValueError``) to draw more than this many nodes.
         params: the leaves to colour as parameters (default: see the module docstring).
         show_grad: include the grad field (False for a graph before any backward pass).
+
+    Returns a :class:`Graph`: display it in Jupyter, or ``.render(path, format="png")``.
     """
     return _draw(
         root,
@@ -264,14 +267,25 @@ class _Layout:
                 return depth == collapse
             return type(scope.module).__name__.lower() == collapse.lower()
 
+        kinds: set[str] = set()
         for v in self.order:
             if v.scope is None:
                 continue
             for depth, scope in enumerate(v.scope.path(), start=1):
+                kinds.add(type(scope.module).__name__.lower())
                 if selected(scope, depth):
                     self.groups.setdefault(id(scope), scope)
                     self.group_of[id(v)] = id(scope)
                     break
+        if not self.groups:
+            found = (
+                f"its module calls are of kinds {', '.join(sorted(kinds))}"
+                if kinds
+                else "no Value in it was made inside a module call (nn modules record theirs)"
+            )
+            raise ValueError(
+                f"draw_dot: collapse={collapse!r} matches nothing in this graph; {found}"
+            )
         # Parameters and constants used only inside one group are folded into it.
         for v in self.order:
             if v.is_leaf and self.role[id(v)] in ("parameter", "constant"):
@@ -308,10 +322,13 @@ def _draw(
     layout = _Layout(root, collapse, params)
     count = layout.node_count()
     if count > max_nodes:
+        if any(v.scope is not None for v in layout.order):
+            fix = "draw modules as single nodes with collapse='neuron' or collapse='layer'"
+        else:
+            fix = "draw a Value nearer the inputs (collapse= works for nn models)"
         raise ValueError(
             f"draw_dot: the graph has {count} Values to draw, more than max_nodes={max_nodes}; "
-            "a picture that big is unreadable. Draw modules as single nodes with "
-            "collapse='neuron' or collapse='layer', or raise the limit with "
+            f"a picture that big is unreadable. To see it: {fix}, or raise the limit with "
             f"max_nodes={count}."
         )
     style = style or _Style()

@@ -246,3 +246,10 @@ def test_a_module_without_a_usable_parameters_method_falls_back_to_labels():
 
     nodes = node_lines(draw_dot(Odd()(Value(1.0, label="x"))).source)
     assert "#cfe3fa" in nodes["v0"] and "#fbe7a1" in nodes["v1"]
+
+
+def test_collapse_that_matches_nothing_says_what_there_is():
+    with pytest.raises(ValueError, match=r"collapse='nueron' matches nothing.*layer, mlp, neuron"):
+        draw_dot(mlp_output([2, 1]), collapse="nueron")
+    with pytest.raises(ValueError, match="no Value in it was made inside a module call"):
+        draw_dot(small(), collapse="neuron")
