@@ -27,7 +27,7 @@ def text_tree(root: Value, fmt: str = ".4f", max_lines: int = 200) -> str:
     A Value used in several places is written out once; later mentions say "(see above)".
     """
     order = topological_order(root)
-    names = {id(v): v.label.replace("\n", "\\n") or f"v{i}" for i, v in enumerate(order)}
+    names = value_names(order)
 
     def line(v: Value) -> str:
         kind = "constant" if isinstance(v, Constant) else (OPS[v.op].label if v.op else "leaf")

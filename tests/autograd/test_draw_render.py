@@ -166,7 +166,7 @@ def test_without_dot_or_widgets_jupyter_shows_a_text_tree(no_dot, monkeypatch):
     text = bundle["text/plain"]
     d = 1 - math.tanh(-0.6) ** 2
     assert text.splitlines()[0] == f"a  [tanh]  data {math.tanh(-0.6):.4f}  grad 1.0000"
-    assert f"└─ v2  [*]  data -0.6000  grad {d:.4f}" in text
+    assert f"└─ x1*w1  [*]  data -0.6000  grad {d:.4f}" in text
     assert f"   ├─ x1  [leaf]  data 2.0000  grad {-0.3 * d:.4f}" in text
     assert f"   └─ w1  [leaf]  data -0.3000  grad {2 * d:.4f}" in text
     assert "apt-get install graphviz" in text.splitlines()[-1]
@@ -197,10 +197,10 @@ def test_text_tree_writes_a_shared_value_once():
     c = b + b
     lines = text_tree(c).splitlines()
     assert lines == [
-        "v3  [+]  data 12.0000  grad 0.0000",
+        "b + b  [+]  data 12.0000  grad 0.0000",
         "├─ b  [*]  data 6.0000  grad 0.0000",
         "│  ├─ a  [leaf]  data 3.0000  grad 0.0000",
-        "│  └─ v1  [constant]  data 2.0000  grad 0.0000",
+        "│  └─ 2  [constant]  data 2.0000  grad 0.0000",
         "└─ b  (see above)",
     ]
     assert text_tree(c, max_lines=2).splitlines()[-1] == "... (cut at 2 lines)"
