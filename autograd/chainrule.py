@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .backward import grad, topological_order
+from .backward import _derivative_error, grad, topological_order
 from .ops import OPS
 from .value import Value
 from .viz.text import number, value_names
@@ -175,7 +175,10 @@ def explain(root: Value, leaf: Value, max_paths: int = 64, fmt: str = ".4f") -> 
     for v in order:
         if v.is_leaf or not count.get(id(v)):
             continue
-        local = OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
+        try:
+            local = OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
+        except (ZeroDivisionError, OverflowError, ValueError) as error:
+            raise _derivative_error(v, error) from error
         for slot, (p, d) in enumerate(zip(v.parents, local)):
             if count.get(id(p)):
                 ups.setdefault(id(p), []).append(Link(v, p, slot, d))

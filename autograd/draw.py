@@ -441,13 +441,17 @@ class _Painter:
             attrs.update(style="filled", fillcolor=CURRENT, penwidth="2")
         self.placed.append((f"o{i}", attrs, self.layout.home_scope(v)))
         self.edges.append((f"o{i}", f"v{i}", {}))
-        local = ()
+        labels: list[str] = []
         if self.edge_labels:
-            local = OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
+            try:
+                local = OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
+                labels = [number(d, self.fmt) for d in local]
+            except (ZeroDivisionError, OverflowError, ValueError):  # sqrt at 0, say
+                labels = ["undefined"] * len(v.parents)
         for k, p in enumerate(v.parents):
             edge: dict[str, str] = {}
             if self.edge_labels:
-                edge.update(label=escape.label(escape.plain(number(local[k], self.fmt))))
+                edge.update(label=escape.label(escape.plain(labels[k])))
                 edge.update(fontcolor=EDGE_LABEL, fontsize="10")
                 edge["decorate"] = "true"
             if current:

@@ -253,3 +253,8 @@ def test_collapse_that_matches_nothing_says_what_there_is():
         draw_dot(mlp_output([2, 1]), collapse="nueron")
     with pytest.raises(ValueError, match="no Value in it was made inside a module call"):
         draw_dot(small(), collapse="neuron")
+
+
+def test_an_undefined_local_derivative_is_labelled_not_raised():
+    y = Value(0.0, label="x").sqrt()  # d sqrt(x)/dx is infinite at 0
+    assert "v0 -> o1 [label=undefined decorate=true" in draw_dot(y, edge_labels=True).source

@@ -141,3 +141,9 @@ def test_shared_labels_are_told_apart_by_their_module_call():
         "path 1: w[unit 1] → z[unit 1] → tanh(z[unit 1]) → z[unit 2] → tanh(z[unit 2])"
     )
     assert ex.total == pytest.approx(first.w.grad)
+
+
+def test_an_undefined_derivative_on_a_path_names_the_op():
+    x = Value(0.0, label="x")
+    with pytest.raises(ZeroDivisionError, match=r"the derivative of sqrt at \(0.0\)"):
+        explain(x.sqrt() + x, x)

@@ -158,3 +158,9 @@ def test_interactive_widget_and_its_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "graphviz_anywidget", None)
     with pytest.raises(ImportError, match=r"pip install 'seegrad\[widgets\]'"):
         interactive(a)
+
+
+def test_an_undefined_derivative_stops_the_frames_with_the_op_named():
+    y = Value(0.0, label="x").sqrt() * 2.0
+    with pytest.raises(ZeroDivisionError, match=r"the derivative of sqrt at \(0.0\)"):
+        backward_frames(y)
