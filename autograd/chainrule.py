@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .backward import _derivative_error, grad, topological_order
+from .backward import grad, topological_order
 from .ops import OPS
 from .value import Value
 from .viz.text import number, value_names
@@ -144,6 +144,21 @@ def _md(text: str) -> str:
     return text.replace("\n", " ")
 
 
+def local_derivatives(node: Value) -> tuple[float, ...]:
+    """d node / d parent for each parent of ``node``, in order, from the op table.
+
+    Raises the error type of the op (``ZeroDivisionError`` for sqrt at 0, ...) with a message
+    naming the op and its inputs.
+    """
+    try:
+        return tuple(OPS[node.op].float_derivatives(node.data, *[p.data for p in node.parents]))
+    except (ZeroDivisionError, OverflowError, ValueError) as error:
+        inputs = ", ".join(repr(p.data) for p in node.parents)
+        raise type(error)(
+            f"the derivative of {node.op} at ({inputs}) is not a finite number ({error})"
+        ) from error
+
+
 def explain(root: Value, leaf: Value, max_paths: int = 64, fmt: str = ".4f") -> Explanation:
     """d root / d leaf written out: every path from ``leaf`` to ``root``, the local derivative
     on each edge (from the op table), their product, and the sum of the products.
@@ -175,10 +190,7 @@ def explain(root: Value, leaf: Value, max_paths: int = 64, fmt: str = ".4f") -> 
     for v in order:
         if v.is_leaf or not count.get(id(v)):
             continue
-        try:
-            local = OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
-        except (ZeroDivisionError, OverflowError, ValueError) as error:
-            raise _derivative_error(v, error) from error
+        local = local_derivatives(v)
         for slot, (p, d) in enumerate(zip(v.parents, local)):
             if count.get(id(p)):
                 ups.setdefault(id(p), []).append(Link(v, p, slot, d))

@@ -27,6 +27,7 @@ from typing import Any
 import graphviz
 
 from .backward import topological_order
+from .chainrule import local_derivatives
 from .ops import OPS
 from .value import Constant, Scope, Value
 from .viz import escape
@@ -444,8 +445,7 @@ class _Painter:
         labels: list[str] = []
         if self.edge_labels:
             try:
-                local = OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
-                labels = [number(d, self.fmt) for d in local]
+                labels = [number(d, self.fmt) for d in local_derivatives(v)]
             except (ZeroDivisionError, OverflowError, ValueError):  # sqrt at 0, say
                 labels = ["undefined"] * len(v.parents)
         for k, p in enumerate(v.parents):

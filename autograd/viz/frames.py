@@ -13,7 +13,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from ..backward import _derivative_error, topological_order
+from ..backward import topological_order
+from ..chainrule import local_derivatives
 from ..draw import Graph, _draw, _Style
 from ..ops import OPS
 from ..value import Value
@@ -65,10 +66,7 @@ def backward_frames(root: Value, save: str | Path | None = None, **options: Any)
             continue
         op = OPS[node.op]
         g = grads.get(id(node), 0.0)
-        try:
-            local = op.float_derivatives(node.data, *[p.data for p in node.parents])
-        except (ZeroDivisionError, OverflowError, ValueError) as error:
-            raise _derivative_error(node, error) from error
+        local = local_derivatives(node)
         updated: set[int] = set()
         sums = []
         for parent, d in zip(node.parents, local):
