@@ -19,18 +19,17 @@ Colours by role:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import graphviz
 
-from .backward import topological_order
 from .chainrule import local_derivatives
 from .ops import OPS
-from .value import Constant, Scope, Value
+from .value import Scope, Value
 from .viz import escape
+from .viz.layout import Layout
 from .viz.text import INSTALL_HINT, number, text_tree
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
@@ -46,7 +45,6 @@ CURRENT = "#ff9f43"  # the node backward is working on (step-by-step frames)
 UPDATED = "#c0392b"  # outline of nodes that just received gradient
 EDGE_LABEL = "#1f4e9c"  # local derivatives written on edges
 FONT = "Helvetica"
-_PARAMETER_LABEL = re.compile(r"(?:[wb](?:[\d_].*)?|weight.*|bias.*)", re.DOTALL)
 
 
 class DotNotFoundError(graphviz.ExecutableNotFound):
@@ -205,106 +203,6 @@ def _check_options(
         raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
 
 
-class _Layout:
-    """Who is drawn as what: roles, collapsed groups and the cluster each node sits in."""
-
-    def __init__(
-        self,
-        root: Value,
-        collapse: str | int | None,
-        params: Iterable[Value] | None,
-    ) -> None:
-        self.root = root
-        self.order = topological_order(root)
-        self.index = {id(v): i for i, v in enumerate(self.order)}
-        self.consumers: dict[int, list[Value]] = {}
-        for v in self.order:
-            for p in v.parents:
-                self.consumers.setdefault(id(p), []).append(v)
-        self.params = self._parameters(params)
-        self.role = {id(v): self._role(v, root) for v in self.order}
-        # Collapsed groups: scope id -> scope, and value id -> scope id of its group.
-        self.groups: dict[int, Scope] = {}
-        self.group_of: dict[int, int] = {}
-        self.members: dict[int, list[Value]] = {}
-        if collapse is not None:
-            self._collapse(collapse)
-            for v in self.order:
-                if id(v) in self.group_of:
-                    self.members.setdefault(self.group_of[id(v)], []).append(v)
-
-    def _parameters(self, params: Iterable[Value] | None) -> set[int]:
-        if params is not None:
-            return {id(p) for p in params}
-        found: set[int] = set()
-        modules: dict[int, object] = {}
-        for v in self.order:
-            if v.scope is not None:
-                top = v.scope.path()[0].module
-                modules.setdefault(id(top), top)
-        for module in modules.values():
-            parameters = getattr(module, "parameters", None)
-            try:
-                found.update(id(p) for p in parameters())  # type: ignore[misc]
-            except (TypeError, AttributeError):  # not an nn-style module: labels decide
-                pass
-        for v in self.order:
-            if v.is_leaf and _PARAMETER_LABEL.fullmatch(v.label):
-                found.add(id(v))
-        return found
-
-    def _role(self, v: Value, root: Value) -> str:
-        if v is root:
-            return "output"
-        if isinstance(v, Constant):
-            return "constant"
-        if v.is_leaf:
-            return "parameter" if id(v) in self.params else "input"
-        return "inner"
-
-    def _collapse(self, collapse: str | int) -> None:
-        def selected(scope: Scope, depth: int) -> bool:
-            if isinstance(collapse, int):
-                return depth == collapse
-            return type(scope.module).__name__.lower() == collapse.lower()
-
-        kinds: set[str] = set()
-        for v in self.order:
-            if v.scope is None:
-                continue
-            for depth, scope in enumerate(v.scope.path(), start=1):
-                kinds.add(type(scope.module).__name__.lower())
-                if selected(scope, depth):
-                    self.groups.setdefault(id(scope), scope)
-                    self.group_of[id(v)] = id(scope)
-                    break
-        if not self.groups:
-            found = (
-                f"its module calls are of kinds {', '.join(sorted(kinds))}"
-                if kinds
-                else "no Value in it was made inside a module call (nn modules record theirs)"
-            )
-            raise ValueError(
-                f"draw_dot: collapse={collapse!r} matches nothing in this graph; {found}"
-            )
-        # Parameters and constants used only inside one group are folded into it.
-        for v in self.order:
-            if v.is_leaf and self.role[id(v)] in ("parameter", "constant"):
-                homes = {self.group_of.get(id(c)) for c in self.consumers.get(id(v), ())}
-                if len(homes) == 1 and None not in homes:
-                    self.group_of[id(v)] = homes.pop()
-
-    def home_scope(self, v: Value) -> Scope | None:
-        """The module call whose cluster box a (not collapsed) Value sits in."""
-        if not v.is_leaf or self.role[id(v)] not in ("parameter", "constant"):
-            return v.scope
-        scopes = {id(c.scope): c.scope for c in self.consumers.get(id(v), ())}
-        return next(iter(scopes.values())) if len(scopes) == 1 else None
-
-    def node_count(self) -> int:
-        return len(self.order) - len(self.group_of) + len(self.groups)
-
-
 def _draw(
     root: Value,
     *,
@@ -320,7 +218,7 @@ def _draw(
     graph_class: type[Graph] = Graph,
 ) -> Graph:
     _check_options(root, rankdir, fmt, cluster, collapse, max_nodes)
-    layout = _Layout(root, collapse, params)
+    layout = Layout(root, collapse, params)
     count = layout.node_count()
     if count > max_nodes:
         if any(v.scope is not None for v in layout.order):
@@ -356,11 +254,11 @@ def _draw(
 
 
 class _Painter:
-    """Turns a :class:`_Layout` into node and edge statements (names and attributes)."""
+    """Turns a :class:`Layout` into node and edge statements (names and attributes)."""
 
     def __init__(
         self,
-        layout: _Layout,
+        layout: Layout,
         style: _Style,
         fmt: str,
         rankdir: str,
