@@ -193,7 +193,9 @@ def step_backward(root: Value, **options: Any) -> Any:
 
         def show(k: int) -> None:
             if k not in svgs:
-                svgs[k] = frames[k].pipe(format="svg", encoding="utf-8")
+                svg = frames[k].pipe(format="svg", encoding="utf-8")
+                # Without the XML prolog, in a box that scrolls when the graph is wide.
+                svgs[k] = f'<div style="overflow:auto">{svg[svg.index("<svg") :]}</div>'
             view.value = svgs[k]
     else:
         from .widget import widget_for_source
