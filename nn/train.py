@@ -318,7 +318,11 @@ def fit(
                     )
                     position.update(epoch=epoch + 1, batch=0, loss_sum=0.0, correct=0, seen=0)
                 bar.update(1)
-                shown = {"loss": f"{cost:.4f}"}
+                # The mean loss of the epoch so far: steadier than one batch's loss.
+                running = (
+                    history.loss[-1] if end_of_epoch else position["loss_sum"] / position["seen"]
+                )
+                shown = {"loss": f"{running:.4f}"}
                 if history.accuracy and not math.isnan(history.accuracy[-1]):
                     shown["acc"] = f"{history.accuracy[-1]:.3f}"
                 bar.set_postfix(shown, refresh=False)
