@@ -109,6 +109,14 @@ class StepInfo:
     optimizer: Optimizer
 
 
+def _compile_available() -> bool:
+    try:
+        from autograd import compile  # noqa: F401, A004
+    except (ImportError, AttributeError):
+        return False
+    return True
+
+
 def train_step(
     model: Module,
     loss_fn: Callable[[Output, Any], Value],
@@ -255,7 +263,7 @@ def fit(
         or checkpoint_every < 1
     ):
         raise ValueError(f"fit: checkpoint_every must be an int >= 1, got {checkpoint_every!r}")
-    if compiled and not hasattr(autograd, "compile"):
+    if compiled and not _compile_available():
         warnings.warn("fit: autograd.compile is not available yet; training eagerly", stacklevel=2)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"fit: batch_size must be an int >= 1, got {batch_size!r}")
