@@ -118,7 +118,7 @@ class Module:
         for key, group in groups.items():
             params = [group] if isinstance(group, Value) else group
             numbers_in = state[key]
-            if isinstance(numbers_in, (str, bytes)) or not isinstance(numbers_in, Sequence):
+            if isinstance(numbers_in, (str, bytes, dict)) or not hasattr(numbers_in, "__len__"):
                 raise ValueError(
                     f"state dict key {key!r} must be a list of numbers, "
                     f"got {type(numbers_in).__name__}"

@@ -42,10 +42,19 @@ def _scalar(out: Output, who: str) -> Value:
     return out
 
 
+def _logits(out: Output) -> list[Value]:
+    if not isinstance(out, list):
+        raise ValueError(
+            "loss 'cross_entropy' needs a model with one output per class (2 or more); "
+            "for one output use 'bce_logits' or 'hinge'"
+        )
+    return out
+
+
 # name: (loss of one sample's output and target, whether the output is classified correctly)
 LOSSES: dict[str, tuple[Callable[[Output, Any], Value], Callable[[Output, Any], bool] | None]] = {
     "cross_entropy": (
-        lambda out, y: losses.cross_entropy(out if isinstance(out, list) else [out], int(y)),
+        lambda out, y: losses.cross_entropy(_logits(out), int(y)),
         lambda out, y: _argmax(out) == int(y),
     ),
     "bce": (

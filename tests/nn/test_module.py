@@ -193,6 +193,13 @@ def test_bad_state_dicts_raise_and_change_nothing(state, message):
     assert model.state_dict() == before
 
 
+def test_load_state_dict_accepts_numpy_arrays():
+    np = pytest.importorskip("numpy")
+    source, target = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=1)
+    target.load_state_dict({key: np.array(v) for key, v in source.state_dict().items()})
+    assert target.state_dict() == source.state_dict()
+
+
 def test_partial_failure_changes_nothing():
     # The bad entry is the last one: the earlier, good ones must not have been copied.
     model = MLP(2, [2, 1], seed=5)

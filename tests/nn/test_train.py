@@ -206,6 +206,8 @@ def test_resume_refuses_a_different_model_or_settings(moons, tmp_path):
         ({"resume": True}, ValueError, "fit: resume=True needs checkpoint=path"),
         ({"checkpoint_every": 0}, ValueError, "checkpoint_every must be an int >= 1, got 0"),
         ({"loss": "bce_logits", "y": np.zeros(3)}, ValueError, "one label each; got X (80, 2)"),
+        ({"loss": "cross_entropy"}, ValueError,
+         "loss 'cross_entropy' needs a model with one output per class (2 or more)"),
         ({"loss": "hinge", "model": MLP(2, [2], seed=0)}, ValueError,
          "loss 'hinge' needs a model with one output, got 2 outputs"),
     ],
