@@ -40,7 +40,8 @@ class Op:
         check: optional ``check(*xs)`` that raises a clear error for inputs outside the domain;
             run before the forward on eager floats so a bad op never enters the graph.
         constant_inputs: indices of inputs the op holds constant (derivative 0 by definition).
-        torch: name of the matching PyTorch expression, used by the reference tests.
+        torch: the same function as a PyTorch expression in ``x``, ``y`` (``xs`` for n-ary
+            ops; constant inputs arrive as floats), used by the reference tests.
     """
 
     name: str
@@ -283,7 +284,7 @@ POW = _row(
         edge_points=((-1.5, 2.0), (-2.0, 3.0), (0.0, 2.0)),
         check=_check_pow,
         constant_inputs=(1,),
-        torch="x ** c",
+        torch="x ** y",
     )
 )
 POW_VALUE = _row(
@@ -417,7 +418,7 @@ LEAKY_RELU = _row(
         domain=(_WIDE, (0.01, 0.3)),
         edge_points=((-1e-3, 0.01), (1e-3, 0.2)),
         constant_inputs=(1,),
-        torch="torch.nn.functional.leaky_relu(x, c)",
+        torch="torch.nn.functional.leaky_relu(x, y)",
     )
 )
 SOFTPLUS = _row(
@@ -472,7 +473,7 @@ SUM = _row(
         syntax="autograd.sum([x1, ..., xn])",
         math="f = x1 + ... + xn; df/dxi = 1",
         domain=(_WIDE, _WIDE, _WIDE),
-        torch="x.sum()",
+        torch="torch.stack(xs).sum()",
     )
 )
 DOT = _row(
@@ -487,6 +488,6 @@ DOT = _row(
         syntax="autograd.dot([w1, ..., wn], [x1, ..., xn])",
         math="f = w1*x1 + ... + wn*xn; df/dwi = xi, df/dxi = wi",
         domain=(_WIDE, _WIDE, _WIDE, _WIDE),
-        torch="(w * x).sum()",
+        torch="(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 :])).sum()",
     )
 )

@@ -1,0 +1,23 @@
+"""Shared helpers: build any op of the table from plain numbers."""
+
+from __future__ import annotations
+
+import random
+
+from autograd import Constant, Value
+from autograd.ops import Op
+
+
+def op_inputs(op: Op, point: tuple[float, ...]) -> list[Value]:
+    """Leaves for ``op`` at ``point``: Constants where the op holds an input constant."""
+    return [
+        Constant(x) if i in op.constant_inputs else Value(x, label=f"x{i}")
+        for i, x in enumerate(point)
+    ]
+
+
+def sample_points(op: Op, count: int, seed: int = 0) -> list[tuple[float, ...]]:
+    """Random points from the op's safe domain, then its explicit edge points."""
+    rng = random.Random(f"{op.name}-{seed}")
+    points = [tuple(rng.uniform(low, high) for low, high in op.domain) for _ in range(count)]
+    return points + list(op.edge_points)
