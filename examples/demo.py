@@ -44,7 +44,11 @@ def write_graph(root: Value, name: str) -> None:
         print("  (this version of autograd has no draw_dot yet: no graph picture)")
         return
     OUTPUT.mkdir(exist_ok=True)
-    path = draw_dot(root).render(OUTPUT / name, format="svg", cleanup=True)
+    try:
+        graph = draw_dot(root, cluster="module")  # a box around each neuron and layer
+    except (TypeError, ValueError):  # a draw_dot without that option
+        graph = draw_dot(root)
+    path = graph.render(OUTPUT / name, format="svg", cleanup=True)
     print(f"  graph written to {path}")
 
 

@@ -41,7 +41,7 @@ def _as_inputs(x: Sequence[Value | float], nin: int, who: str) -> list[Value]:
         raise TypeError(f"{who} expects a list of {nin} numbers or Values, got {type(x).__name__}")
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
-    return [v if isinstance(v, Value) else Constant(float(v)) for v in x]
+    return [v if isinstance(v, Value) else Constant(float(v), f"x{i}") for i, v in enumerate(x)]
 
 
 class Module:
