@@ -144,6 +144,19 @@ def train_step(
     return cost.data, outputs
 
 
+def _shown(position: dict, history: History, end_of_epoch: bool, has_accuracy: Any) -> dict:
+    """Loss and accuracy of the epoch so far, for the progress bar (steadier than one batch)."""
+    if end_of_epoch:
+        loss, accuracy = history.loss[-1], history.accuracy[-1]
+    else:
+        loss = position["loss_sum"] / position["seen"]
+        accuracy = position["correct"] / position["seen"]
+    shown = {"loss": f"{loss:.4f}"}
+    if has_accuracy:
+        shown["acc"] = f"{accuracy:.3f}"
+    return shown
+
+
 class _StopOnInterrupt:
     """While active, Ctrl-C (SIGINT) sets a flag instead of raising, so the step in progress
     finishes and ``fit`` returns cleanly. Only the main thread can install signal handlers."""
@@ -335,14 +348,7 @@ def fit(
                     )
                     position.update(epoch=epoch + 1, batch=0, loss_sum=0.0, correct=0, seen=0)
                 bar.update(1)
-                # The mean loss of the epoch so far: steadier than one batch's loss.
-                running = (
-                    history.loss[-1] if end_of_epoch else position["loss_sum"] / position["seen"]
-                )
-                shown = {"loss": f"{running:.4f}"}
-                if history.accuracy and not math.isnan(history.accuracy[-1]):
-                    shown["acc"] = f"{history.accuracy[-1]:.3f}"
-                bar.set_postfix(shown, refresh=False)
+                bar.set_postfix(_shown(position, history, end_of_epoch, is_correct), refresh=False)
                 info = StepInfo(epoch, index, cost, end_of_epoch, history, model, optimizer)
                 try:
                     for callback in callbacks:
