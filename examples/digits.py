@@ -1,12 +1,12 @@
 """The 8x8 handwritten digits: an MLP 64-32-10 trained with cross-entropy on 75 % of the 1,797
 images, tested on the rest. For a "2", the output neuron for 2 should fire and the others not.
 
-    .venv/bin/python examples/digits.py [epochs]
+    .venv/bin/python examples/digits.py [--epochs 15] [--compiled]
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from nn.data import load_digits, train_test_split
 OUTPUT = Path("demo-output")
 
 
-def main(epochs: int = 15) -> None:
+def main(epochs: int = 15, compiled: bool = False) -> None:
     X, y = load_digits()
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_fraction=0.25, seed=0)
     model = nn.MLP(64, [32, 10], activation="tanh", seed=0)
@@ -30,10 +30,12 @@ def main(epochs: int = 15) -> None:
         optimizer=nn.Adam(model.parameters(), lr=0.01),
         epochs=epochs,
         batch_size=32,
+        compiled=compiled,
     )
     seconds = time.perf_counter() - start
     test = nn.evaluate(model, X_test, y_test)
-    print(f"trained {epochs} epochs in {seconds:.1f} s with the eager engine")
+    engine = "autograd.compile" if compiled else "the eager engine"
+    print(f"trained {epochs} epochs in {seconds:.1f} s with {engine}")
     print(f"test accuracy: {test['accuracy']:.1%} on {len(X_test)} held-out images")
     try:
         import matplotlib
@@ -48,4 +50,8 @@ def main(epochs: int = 15) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 15)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--compiled", action="store_true", help="train with autograd.compile")
+    arguments = parser.parse_args()
+    main(arguments.epochs, arguments.compiled)

@@ -118,14 +118,6 @@ class StepInfo:
     optimizer: Optimizer
 
 
-def _compile_available() -> bool:
-    try:
-        from autograd import compile  # noqa: F401, A004
-    except (ImportError, AttributeError):
-        return False
-    return True
-
-
 def train_step(
     model: Module,
     loss_fn: Callable[[Output, Any], Value],
@@ -155,6 +147,90 @@ def _shown(position: dict, history: History, end_of_epoch: bool, has_accuracy: A
     if has_accuracy:
         shown["acc"] = f"{accuracy:.3f}"
     return shown
+
+
+# Per-sample losses written with ops only (no branch on .data) so autograd.compile can trace
+# them: the targets become extra input columns (one-hot for cross_entropy). Each equals its
+# eager counterpart above; cross_entropy here skips the max-shift, which would be a branch.
+TRACEABLE_LOSSES: dict[str, Callable[[list[Value], list[Value]], Value]] = {
+    "bce_logits": lambda out, t: out[0].softplus() - t[0] * out[0],
+    "bce": lambda out, t: -(t[0] * out[0].log() + (1.0 - t[0]) * (1.0 - out[0]).log()),
+    "hinge": lambda out, t: (1.0 - t[0] * out[0]).relu(),
+    "mse": lambda out, t: (
+        autograd.sum([(o - ti) ** 2 for o, ti in zip(out, t, strict=True)]) / len(out)
+    ),
+    "cross_entropy": lambda out, t: (
+        autograd.sum([z.exp() for z in out]).log() - autograd.dot(t, out)
+    ),
+}
+
+
+def _as_list(out: Output) -> list[Value]:
+    return out if isinstance(out, list) else [out]
+
+
+class CompiledStep:
+    """The same step as :func:`train_step`, run by ``autograd.compile`` over the whole batch at
+    once: one traced program for the per-sample loss, one per model output (for accuracy)."""
+
+    def __init__(self, model: Module, loss: str, optimizer: Optimizer, n_features: int) -> None:
+        from autograd import compile as trace
+
+        with no_grad():
+            self.n_outputs = len(_as_list(model([0.0] * n_features)))
+        if loss == "cross_entropy" and self.n_outputs < 2:
+            _logits(Value(0.0))  # the same error as the eager step
+        per_sample = TRACEABLE_LOSSES[loss]
+        self.loss, self.model, self.optimizer = loss, model, optimizer
+        self.width = self.n_outputs if loss in ("cross_entropy", "mse") else 1
+
+        def loss_of_row(row: list[Value]) -> Value:
+            return per_sample(_as_list(model(row[:n_features])), row[n_features:])
+
+        self.program = trace(loss_of_row, n_features + self.width)
+        self.outputs = [
+            trace(lambda row, j=j: _as_list(model(row))[j], n_features)
+            for j in range(self.n_outputs)
+        ]
+
+    def _targets(self, y: np.ndarray) -> np.ndarray:
+        if self.loss == "cross_entropy":
+            return np.eye(self.n_outputs)[np.asarray(y, dtype=int)]
+        targets = np.asarray(y, dtype=float).reshape(len(y), -1)
+        if targets.shape[1] != self.width:
+            raise ValueError(f"loss 'mse': {self.width} output(s) but {targets.shape[1]} targets")
+        return targets
+
+    def __call__(self, X: np.ndarray, y: np.ndarray) -> tuple[float, list[Output]]:
+        columns = np.column_stack([program(X) for program in self.outputs])
+        outputs: list[Output] = [
+            [Value(x) for x in row] if self.n_outputs > 1 else Value(row[0])
+            for row in columns.tolist()
+        ]
+        self.optimizer.zero_grad()
+        cost = self.program.backward(np.column_stack([X, self._targets(y)]), reduction="mean")
+        self.optimizer.step()
+        return cost, outputs
+
+
+def _make_step(
+    compiled: bool, model: Module, loss: Any, loss_fn: Any, optimizer: Optimizer, X: np.ndarray
+) -> Callable[[np.ndarray, np.ndarray], tuple[float, list[Output]]]:
+    """The training step: eager (:func:`train_step`), or batched by ``autograd.compile``."""
+    if compiled:
+        try:
+            from autograd import compile  # noqa: F401, A004
+        except (ImportError, AttributeError):
+            warnings.warn("fit: autograd.compile is not available; training eagerly", stacklevel=3)
+        else:
+            if isinstance(loss, str) and loss in TRACEABLE_LOSSES:
+                return CompiledStep(model, loss, optimizer, X.shape[1])
+            warnings.warn(
+                f"fit: compiled=True works with the named losses ({', '.join(TRACEABLE_LOSSES)}),"
+                " not a function; training eagerly",
+                stacklevel=3,
+            )
+    return lambda X_batch, y_batch: train_step(model, loss_fn, optimizer, X_batch, y_batch)
 
 
 class _StopOnInterrupt:
@@ -267,8 +343,9 @@ def fit(
     every ``checkpoint_every`` epochs, at the end and on interruption; ``resume=True`` continues
     from that file when it exists.
 
-    ``compiled=True`` will use the batched executor ``autograd.compile`` once it is available;
-    until then it trains eagerly with a warning.
+    ``compiled=True`` runs each step with ``autograd.compile`` (the same math on NumPy over the
+    whole batch; much faster) for the named losses; where it is unavailable, or for a loss
+    function, it trains eagerly with a warning.
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
@@ -285,13 +362,12 @@ def fit(
         or checkpoint_every < 1
     ):
         raise ValueError(f"fit: checkpoint_every must be an int >= 1, got {checkpoint_every!r}")
-    if compiled and not _compile_available():
-        warnings.warn("fit: autograd.compile is not available yet; training eagerly", stacklevel=2)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"fit: batch_size must be an int >= 1, got {batch_size!r}")
     loss_fn, is_correct = _resolve_loss(loss, accuracy)
     optimizer = optimizer or Adam(model.parameters(), lr=0.01)
     n_batches = math.ceil(len(X) / batch_size)
+    step = _make_step(compiled, model, loss, loss_fn, optimizer, X)
 
     history = History()
     # Where we are: the next batch to run, and the running sums of the epoch in progress.
@@ -328,7 +404,7 @@ def fit(
                 if index < position["batch"]:
                     continue  # done before the checkpoint we resumed from
                 try:
-                    cost, outputs = train_step(model, loss_fn, optimizer, X_batch, y_batch)
+                    cost, outputs = step(X_batch, y_batch)
                 except KeyboardInterrupt:
                     interrupted = True  # raised before optimizer.step: weights untouched
                     break
