@@ -228,6 +228,15 @@ class Layer(Module):
         x = _as_inputs(x, self.nin, self.name or "Layer")
         return [neuron(x) for neuron in self.neurons]
 
+    def __len__(self) -> int:
+        return len(self.neurons)
+
+    def __getitem__(self, index: int) -> Neuron:
+        return self.neurons[index]
+
+    def __iter__(self) -> Iterator[Neuron]:
+        return iter(self.neurons)
+
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nout": len(self.neurons), "activation": self.activation}
 

@@ -7,7 +7,6 @@ so stopping between steps always leaves the weights of a completed step.
 
 from __future__ import annotations
 
-import json
 import math
 import signal
 import threading
@@ -23,8 +22,8 @@ import autograd
 from autograd import Value, no_grad
 
 from . import losses
+from .checkpoint import HISTORY_LISTS, load_checkpoint, save_checkpoint
 from .data import batches
-from .io import model_from_dict, model_to_dict, read_json, write_atomic
 from .module import Module
 from .optim import Adam, Optimizer
 
@@ -149,70 +148,6 @@ def _shown(position: dict, history: History, end_of_epoch: bool, has_accuracy: A
     return shown
 
 
-# Per-sample losses written with ops only (no branch on .data) so autograd.compile can trace
-# them: the targets become extra input columns (one-hot for cross_entropy). Each equals its
-# eager counterpart above; cross_entropy here skips the max-shift, which would be a branch.
-TRACEABLE_LOSSES: dict[str, Callable[[list[Value], list[Value]], Value]] = {
-    "bce_logits": lambda out, t: out[0].softplus() - t[0] * out[0],
-    "bce": lambda out, t: -(t[0] * out[0].log() + (1.0 - t[0]) * (1.0 - out[0]).log()),
-    "hinge": lambda out, t: (1.0 - t[0] * out[0]).relu(),
-    "mse": lambda out, t: (
-        autograd.sum([(o - ti) ** 2 for o, ti in zip(out, t, strict=True)]) / len(out)
-    ),
-    "cross_entropy": lambda out, t: (
-        autograd.sum([z.exp() for z in out]).log() - autograd.dot(t, out)
-    ),
-}
-
-
-def _as_list(out: Output) -> list[Value]:
-    return out if isinstance(out, list) else [out]
-
-
-class CompiledStep:
-    """The same step as :func:`train_step`, run by ``autograd.compile`` over the whole batch at
-    once: one traced program for the per-sample loss, one per model output (for accuracy)."""
-
-    def __init__(self, model: Module, loss: str, optimizer: Optimizer, n_features: int) -> None:
-        from autograd import compile as trace
-
-        with no_grad():
-            self.n_outputs = len(_as_list(model([0.0] * n_features)))
-        if loss == "cross_entropy" and self.n_outputs < 2:
-            _logits(Value(0.0))  # the same error as the eager step
-        per_sample = TRACEABLE_LOSSES[loss]
-        self.loss, self.model, self.optimizer = loss, model, optimizer
-        self.width = self.n_outputs if loss in ("cross_entropy", "mse") else 1
-
-        def loss_of_row(row: list[Value]) -> Value:
-            return per_sample(_as_list(model(row[:n_features])), row[n_features:])
-
-        self.program = trace(loss_of_row, n_features + self.width)
-        self.outputs = [
-            trace(lambda row, j=j: _as_list(model(row))[j], n_features)
-            for j in range(self.n_outputs)
-        ]
-
-    def _targets(self, y: np.ndarray) -> np.ndarray:
-        if self.loss == "cross_entropy":
-            return np.eye(self.n_outputs)[np.asarray(y, dtype=int)]
-        targets = np.asarray(y, dtype=float).reshape(len(y), -1)
-        if targets.shape[1] != self.width:
-            raise ValueError(f"loss 'mse': {self.width} output(s) but {targets.shape[1]} targets")
-        return targets
-
-    def __call__(self, X: np.ndarray, y: np.ndarray) -> tuple[float, list[Output]]:
-        columns = np.column_stack([program(X) for program in self.outputs])
-        outputs: list[Output] = [
-            [Value(x) for x in row] if self.n_outputs > 1 else Value(row[0])
-            for row in columns.tolist()
-        ]
-        self.optimizer.zero_grad()
-        cost = self.program.backward(np.column_stack([X, self._targets(y)]), reduction="mean")
-        self.optimizer.step()
-        return cost, outputs
-
-
 def _make_step(
     compiled: bool, model: Module, loss: Any, loss_fn: Any, optimizer: Optimizer, X: np.ndarray
 ) -> Callable[[np.ndarray, np.ndarray], tuple[float, list[Output]]]:
@@ -223,6 +158,8 @@ def _make_step(
         except (ImportError, AttributeError):
             warnings.warn("fit: autograd.compile is not available; training eagerly", stacklevel=3)
         else:
+            from .compiled import TRACEABLE_LOSSES, CompiledStep
+
             if isinstance(loss, str) and loss in TRACEABLE_LOSSES:
                 return CompiledStep(model, loss, optimizer, X.shape[1])
             warnings.warn(
@@ -252,62 +189,6 @@ class _StopOnInterrupt:
     def __exit__(self, *exc: object) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
-
-
-CHECKPOINT_FORMAT = "seegrad.checkpoint"
-
-
-def _save_checkpoint(
-    path: Path, model: Module, optimizer: Optimizer, position: dict, history: History
-) -> None:
-    checkpoint = {
-        "format": CHECKPOINT_FORMAT,
-        "model": model_to_dict(model),
-        "optimizer": {"class": type(optimizer).__name__, "state": optimizer.state_dict()},
-        "position": position,
-        "history": asdict(history),
-    }
-    write_atomic(path, json.dumps(checkpoint))
-
-
-def _load_checkpoint(
-    path: Path, model: Module, optimizer: Optimizer, settings: dict
-) -> tuple[dict, History]:
-    """Restore model, optimizer and progress from ``path``; checks all, then changes all."""
-    data = read_json(path)
-    if not isinstance(data, dict) or data.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{path}: not a seegrad checkpoint")
-    saved = model_from_dict(data.get("model"), source=f"{path} (model)")
-    if type(saved) is not type(model) or saved.config() != model.config():  # type: ignore[attr-defined]
-        raise ValueError(
-            f"{path}: the checkpoint is of {saved!r}, but the model being trained is {model!r}"
-        )
-    position, history, opt = data.get("position"), data.get("history"), data.get("optimizer")
-    if not isinstance(opt, dict) or opt.get("class") != type(optimizer).__name__:
-        found = opt.get("class") if isinstance(opt, dict) else None
-        raise ValueError(
-            f"{path}: the checkpoint's optimizer is {found}, not {type(optimizer).__name__}"
-        )
-    if not isinstance(position, dict) or not isinstance(history, dict):
-        raise ValueError(f"{path}: checkpoint lacks its position or history")
-    for key, value in settings.items():
-        if position.get(key) != value:
-            raise ValueError(
-                f"{path}: checkpoint was made with {key}={position.get(key)!r}, "
-                f"not {key}={value!r}; resume with the same settings"
-            )
-    try:
-        restored = History(**history)
-    except TypeError:
-        raise ValueError(f"{path}: checkpoint history is malformed") from None
-    optimizer_backup = optimizer.state_dict()
-    optimizer.load_state_dict(opt.get("state"))
-    try:
-        model.load_state_dict(saved.state_dict())
-    except ValueError:
-        optimizer.load_state_dict(optimizer_backup)
-        raise
-    return position, restored
 
 
 def fit(
@@ -377,11 +258,13 @@ def fit(
     if resume and path is None:
         raise ValueError("fit: resume=True needs checkpoint=path")
     if resume and path is not None and path.exists():
-        position, history = _load_checkpoint(path, model, optimizer, settings)
+        position, saved = load_checkpoint(path, model, optimizer, settings)
+        history = History(**{key: list(saved[key]) for key in HISTORY_LISTS})
 
-    def save_checkpoint() -> None:
+    def save_progress() -> None:
         if path is not None:
-            _save_checkpoint(path, model, optimizer, {**position, **settings}, history)
+            state = {**position, **settings}
+            save_checkpoint(path, model, optimizer, state, asdict(history))
 
     from tqdm.auto import tqdm
 
@@ -437,9 +320,9 @@ def fit(
                     break
             finished = position["epoch"]
             if not interrupted and finished < epochs and finished % checkpoint_every == 0:
-                save_checkpoint()
+                save_progress()
     history.interrupted = interrupted
-    save_checkpoint()
+    save_progress()
     if interrupted and progress:
         print(f"stopped after step {len(history.step_loss)}: the model keeps those weights")
     return history

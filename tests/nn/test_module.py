@@ -114,6 +114,11 @@ def test_mlp_accepts_values_and_gradients_reach_inputs():
     assert any(v.grad != 0.0 for v in x)
 
 
+def test_a_layer_behaves_as_a_list_of_neurons():
+    layer = Layer(2, 3, seed=0)
+    assert len(layer) == 3 and layer[1] is layer.neurons[1] and list(layer) == layer.neurons
+
+
 def test_per_layer_activations():
     model = MLP(2, [3, 3, 2], activation=["relu", "sigmoid"], output_activation="tanh", seed=0)
     assert model.activations == ["relu", "sigmoid", "tanh"]

@@ -252,3 +252,30 @@ def test_the_demo_recipe_reaches_97_percent_on_held_out_moons():
     nn.fit(model, X_train, y_train, loss="bce_logits", optimizer=optimizer, epochs=50,
            batch_size=20, progress=False)  # fmt: skip
     assert nn.evaluate(model, X_test, y_test, loss="bce_logits")["accuracy"] >= 0.97
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c.update(format="x"), "not a seegrad checkpoint"),
+        (lambda c: c["position"].update(epoch="2"), "position 'epoch' must be a count, got '2'"),
+        (lambda c: c["position"].update(loss_sum=None), "position 'loss_sum' must be a number"),
+        (lambda c: c["history"].update(loss="x"), "history 'loss' must be a list of numbers"),
+        (lambda c: c.pop("history"), "checkpoint lacks its history"),
+        (lambda c: c["optimizer"]["state"].update(m=[0.0]), "Adam state 'm' must be a list of"),
+        (lambda c: c["model"]["state"].pop("layers.0.neurons.0.b"), "missing key(s)"),
+    ],
+)
+def test_damaged_checkpoints_raise_and_change_nothing(moons, tmp_path, change, message):
+    X, y = moons
+    path = tmp_path / "run.json"
+    small_fit(MLP(2, [4, 1], seed=0), X, y, epochs=1, checkpoint=path)
+    content = json.loads(path.read_text())
+    change(content)
+    path.write_text(json.dumps(content))
+    model = MLP(2, [4, 1], seed=1)
+    optimizer = Adam(model.parameters(), lr=0.03)
+    before = (_weights(model), optimizer.state_dict())
+    with pytest.raises(ValueError, match=re.escape(message)):
+        small_fit(model, X, y, checkpoint=path, resume=True, optimizer=optimizer)
+    assert (_weights(model), optimizer.state_dict()) == before
