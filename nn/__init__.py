@@ -21,7 +21,7 @@ from .losses import (
 )
 from .module import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, Optimizer
-from .train import History, evaluate, fit
+from .train import History, StepInfo, evaluate, fit, predict
 
 __all__ = [
     "MLP",
@@ -32,6 +32,7 @@ __all__ = [
     "Module",
     "Neuron",
     "Optimizer",
+    "StepInfo",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
@@ -42,6 +43,7 @@ __all__ = [
     "load",
     "log_softmax",
     "mse_loss",
+    "predict",
     "save",
     "softmax",
 ]
