@@ -41,7 +41,13 @@ def _as_inputs(x: Sequence[Value | float], nin: int, who: str) -> list[Value]:
         raise TypeError(f"{who} expects a list of {nin} numbers or Values, got {type(x).__name__}")
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
-    return [v if isinstance(v, Value) else Constant(float(v), f"x{i}") for i, v in enumerate(x)]
+    out = list(x)
+    for i, v in enumerate(out):
+        if not isinstance(v, Value):
+            if not isinstance(v, numbers.Real):
+                raise TypeError(f"{who}: input {i} must be a number or a Value, got {v!r:.40}")
+            out[i] = Constant(float(v), f"x{i}")
+    return out
 
 
 class Module:

@@ -233,6 +233,7 @@ def test_partial_failure_changes_nothing():
         (lambda: MLP(2, [3, 1])([1.0]), ValueError, "MLP expects 2 inputs, got 1"),
         (lambda: Neuron(3)([1.0, 2.0]), ValueError, "Neuron expects 3 inputs, got 2"),
         (lambda: MLP(2, [3, 1])(1.0), TypeError, "MLP expects a list of 2 numbers or Values"),
+        (lambda: MLP(2, [3, 1])(["a", 1]), TypeError, "MLP: input 0 must be a number or a Value"),
     ],
 )
 def test_construction_and_call_errors(make, error, message):
