@@ -34,21 +34,16 @@ def neuron() -> Value:
     return a
 
 
-def write_graph(root: Value, name: str) -> None:
+def write_graph(root: Value) -> None:
     if shutil.which("dot") is None:
         print("  (Graphviz's `dot` is not installed: no picture; apt install graphviz)")
         return
     try:
         from autograd import draw_dot
-    except (ImportError, AttributeError):
-        print("  (this version of autograd has no draw_dot yet: no graph picture)")
+    except ImportError:
         return
     OUTPUT.mkdir(exist_ok=True)
-    try:
-        graph = draw_dot(root, cluster="module")  # a box around each neuron and layer
-    except (TypeError, ValueError):  # a draw_dot without that option
-        graph = draw_dot(root)
-    path = graph.render(OUTPUT / name, format="svg", cleanup=True)
+    path = draw_dot(root).render(OUTPUT / "neuron", format="svg", cleanup=True)
     print(f"  graph written to {path}")
 
 
@@ -101,10 +96,24 @@ def small_network_graph() -> None:
     out.label = "out"
     out.backward()
     print(f"  out = {out.data:.6f}; each neuron is one Σ w·x node, + b, then its activation")
-    write_graph(out, "mlp_forward")
+    if shutil.which("dot") is None:
+        print("  (Graphviz's `dot` is not installed: no picture; apt install graphviz)")
+        return
+    try:
+        from autograd import draw_dot
+    except (ImportError, AttributeError):
+        print("  (this version of autograd has no draw_dot yet: no graph picture)")
+        return
+    try:
+        graph = draw_dot(out, cluster="module")  # a box around each neuron and layer
+    except (TypeError, ValueError):  # a draw_dot without that option
+        graph = draw_dot(out)
+    OUTPUT.mkdir(exist_ok=True)
+    path = graph.render(OUTPUT / "mlp_forward", format="svg", cleanup=True)
+    print(f"  graph written to {path}")
 
 
 if __name__ == "__main__":
-    write_graph(neuron(), "neuron")
+    write_graph(neuron())
     train_moons()
     small_network_graph()
