@@ -9,11 +9,15 @@ first cell that raises stops the run and the file is left as it was. After a run
 normalised: execution counts are 1, 2, 3, ... in cell order, timing metadata and widget state
 are dropped (a widget's output keeps only a static note, since its state is not saved), and the
 language metadata loses the Python version. A notebook must stay under 1 MB.
+
+A code cell tagged `readme-image` has its first PNG output saved as docs/images/<notebook>.png,
+the notebook's picture in the README, so the picture is always the notebook's current output.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import sys
 import time
 from pathlib import Path
@@ -23,6 +27,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+IMAGES = ROOT / "docs" / "images"
+README_TAG = "readme-image"
 MAX_BYTES = 1_000_000
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_NOTE = "(An interactive widget: run this notebook in Jupyter to use it.)"
@@ -117,8 +123,23 @@ def problems(path: Path) -> list[str]:
     return found
 
 
+def readme_image(notebook: nbformat.NotebookNode) -> bytes | None:
+    """The first PNG output of the first cell tagged ``readme-image``, if any."""
+    for cell in notebook.cells:
+        if README_TAG not in cell.metadata.get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                return base64.b64decode(output["data"]["image/png"])
+    return None
+
+
 def run_in_place(path: Path, timeout: float = 300.0) -> None:
     notebook = normalise(execute(path, timeout))
+    image = readme_image(notebook)
+    if image is not None:
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        (IMAGES / f"{path.stem}.png").write_bytes(image)
     nbformat.validate(notebook)
     text = nbformat.writes(notebook) + "\n"
     if len(text.encode()) >= MAX_BYTES:
