@@ -77,8 +77,25 @@ def _static_output(output: nbformat.NotebookNode) -> None:
         data["text/plain"] = WIDGET_NOTE
 
 
+def _merge_streams(outputs: list) -> list:
+    """One output per run of stdout (or stderr) text: how the kernel chunks it varies by run."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.output_type == "stream"
+            and previous is not None
+            and previous.output_type == "stream"
+            and previous.name == output.name
+        ):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
+
+
 def normalise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Sequential execution counts, no widget state, no timing, no Python version."""
+    """Sequential execution counts, merged streams, no widget state, timing or Python version."""
     notebook.metadata.pop("widgets", None)
     info = notebook.metadata.get("language_info")
     if info:
@@ -91,6 +108,7 @@ def normalise(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         ran = cell.get("execution_count") is not None or cell.outputs
         count += 1
         cell.execution_count = count if ran else None
+        cell.outputs = _merge_streams(cell.outputs)
         for output in cell.outputs:
             if "execution_count" in output:
                 output.execution_count = cell.execution_count

@@ -108,3 +108,20 @@ def test_problems_finds_unrun_and_oversized_notebooks(tmp_path: Path) -> None:
     assert any("not 1..1" in p for p in found) and any("no outputs" in p for p in found)
     path.write_text(path.read_text() + " " * runner.MAX_BYTES)
     assert any(re.search(r"is \d+ bytes", p) for p in runner.problems(path))
+
+
+def test_normalise_merges_stream_chunks() -> None:
+    chunks = [
+        nbformat.v4.new_output("stream", name="stdout", text="a"),
+        nbformat.v4.new_output("stream", name="stdout", text="b\n"),
+        nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="c\n"),
+    ]
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("print()", execution_count=1, outputs=chunks)]
+    runner.normalise(notebook)
+    assert [(o["name"], o["text"]) for o in notebook.cells[0].outputs] == [
+        ("stdout", "ab\n"),
+        ("stderr", "warning\n"),
+        ("stdout", "c\n"),
+    ]
