@@ -40,7 +40,7 @@ SERVER_CONFIG = {
 }
 
 
-def neuron():  # type: ignore[no-untyped-def]
+def neuron():
     """The neuron of notebook 01 (its cell ``neuron``), after ``o.backward()``; returns ``o``.
 
     The browser tests expect the graph widgets of 01 to draw exactly this graph.
@@ -215,7 +215,7 @@ _HIGHLIGHTED = """(svg) => {
 }"""
 
 
-def open_notebook(page, lab: JupyterLab, name: str) -> None:  # type: ignore[no-untyped-def]
+def open_notebook(page, lab: JupyterLab, name: str) -> None:
     page.goto(lab.url(name), wait_until="domcontentloaded")
     page.wait_for_function(
         "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget"
@@ -229,7 +229,7 @@ def open_notebook(page, lab: JupyterLab, name: str) -> None:  # type: ignore[no-
     page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
 
 
-def run_all(page) -> None:  # type: ignore[no-untyped-def]
+def run_all(page) -> None:
     """Run every cell (Run > Run All Cells) and wait for the last; fail on an error output."""
     ok = page.evaluate(_RUN_ALL, RUN_ALL_SECONDS * 1000)
     errors = page.evaluate(_ERRORS)
@@ -237,7 +237,7 @@ def run_all(page) -> None:  # type: ignore[no-untyped-def]
         raise AssertionError("a cell raised in JupyterLab:\n" + "\n---\n".join(errors))
 
 
-def cell(page, marker: str):  # type: ignore[no-untyped-def]
+def cell(page, marker: str):
     """The cell whose source contains ``marker``."""
     index = page.evaluate(_CELL_INDEX, marker)
     if index < 0:
@@ -245,22 +245,22 @@ def cell(page, marker: str):  # type: ignore[no-untyped-def]
     return page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(index)
 
 
-def graph_svg(cell_locator):  # type: ignore[no-untyped-def]
+def graph_svg(cell_locator):
     """The first SVG with graph nodes in the cell's output, once it has drawn."""
     svg = cell_locator.locator(".jp-OutputArea svg:has(g.node)").first
     svg.wait_for(timeout=WIDGET_SECONDS * 1000)
     return svg
 
 
-def node_count(svg) -> int:  # type: ignore[no-untyped-def]
+def node_count(svg) -> int:
     return svg.locator("g.node").count()
 
 
-def highlighted(svg) -> list[str]:  # type: ignore[no-untyped-def]
+def highlighted(svg) -> list[str]:
     return svg.evaluate(_HIGHLIGHTED)
 
 
-def move_slider(cell_locator, presses: int = 1) -> None:  # type: ignore[no-untyped-def]
+def move_slider(cell_locator, presses: int = 1) -> None:
     """Press the right arrow on the cell's slider, as a user would with the keyboard."""
     handle = cell_locator.locator(".widget-slider .noUi-handle, input[type=range]").first
     handle.wait_for(timeout=WIDGET_SECONDS * 1000)
@@ -269,10 +269,19 @@ def move_slider(cell_locator, presses: int = 1) -> None:  # type: ignore[no-unty
         handle.press("ArrowRight")
 
 
-def wait_for_change(svg, before: list[str], seconds: float = 15) -> list[str]:  # type: ignore[no-untyped-def]
+def settled_highlight(svg, unlike: list[str] | None = None, seconds: float = 15) -> list[str]:
+    """The highlighted nodes once some are highlighted, they differ from ``unlike``, and two reads
+    0.2 s apart agree (or what is highlighted when ``seconds`` run out).
+
+    A widget redraws in steps (the SVG replaced, then styled): one read may catch it between two
+    pictures, with nothing highlighted.
+    """
     deadline = time.monotonic() + seconds
-    now = highlighted(svg)
-    while now == before and time.monotonic() < deadline:
+    previous = highlighted(svg)
+    while time.monotonic() < deadline:
         time.sleep(0.2)
         now = highlighted(svg)
-    return now
+        if now and now == previous and now != unlike:
+            return now
+        previous = now
+    return previous

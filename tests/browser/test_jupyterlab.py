@@ -115,12 +115,12 @@ def test_probe_widget_in_jupyterlab(lab, page, artifacts: Path) -> None:
     svg = lab_steps.graph_svg(widget_cell)
     assert lab_steps.node_count(svg) == expected_nodes_by_hand() == 15
 
-    first = lab_steps.highlighted(svg)
+    first = lab_steps.settled_highlight(svg)
     assert first == ["v9"], f"expected o (v9) highlighted first, got {first}"
     widget_cell.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "probe_step0.png"))
     lab_steps.move_slider(widget_cell)
-    second = lab_steps.wait_for_change(svg, first)
+    second = lab_steps.settled_highlight(svg, unlike=first)
     assert second == ["v8"], f"expected n (v8) highlighted after one step, got {second}"
     page.screenshot(path=str(shots / "probe_step1.png"))
 
@@ -149,10 +149,10 @@ def test_01_interactive_graph_and_step_through(lab, page, artifacts: Path) -> No
     step = lab_steps.cell(page, STEP_CALL)
     step_svg = lab_steps.graph_svg(step)
     step.scroll_into_view_if_needed()
-    before = lab_steps.highlighted(step_svg)
+    before = lab_steps.settled_highlight(step_svg)
     page.screenshot(path=str(shots / "01_step0.png"))
     assert before, "step_backward highlights no node at its first step"
     lab_steps.move_slider(step)
-    after = lab_steps.wait_for_change(step_svg, before)
+    after = lab_steps.settled_highlight(step_svg, unlike=before)
     page.screenshot(path=str(shots / "01_step1.png"))
     assert after and after != before, f"the highlighted node did not change: {before} -> {after}"
