@@ -10,8 +10,9 @@ normalised: execution counts are 1, 2, 3, ... in cell order, timing metadata and
 are dropped (a widget's output keeps only a static note, since its state is not saved), and the
 language metadata loses the Python version. A notebook must stay under 1 MB.
 
-A code cell tagged `readme-image` has its first PNG output saved as docs/images/<notebook>.png,
-the notebook's picture in the README, so the picture is always the notebook's current output.
+A code cell tagged `readme-image` has its first picture (PNG, else SVG) saved as
+docs/images/<notebook>.png (or .svg), the notebook's picture in the README, so the picture is
+always the notebook's current output.
 """
 
 from __future__ import annotations
@@ -136,19 +137,24 @@ def problems(path: Path) -> list[str]:
         found.append(f"{path.name} has no outputs; commit it executed (make notebooks)")
     for cell in code:
         for output in cell.outputs:
+            if output.output_type == "error":
+                found.append(f"{path.name} was saved with an error in cell {cell.get('id')}")
             if WIDGET_VIEW in output.get("data", {}):
                 found.append(f"{path.name} keeps a widget view output in cell {cell.get('id')}")
     return found
 
 
-def readme_image(notebook: nbformat.NotebookNode) -> bytes | None:
-    """The first PNG output of the first cell tagged ``readme-image``, if any."""
+def readme_image(notebook: nbformat.NotebookNode) -> tuple[str, bytes] | None:
+    """(suffix, bytes) of the first picture of the first cell tagged ``readme-image``, if any."""
     for cell in notebook.cells:
         if README_TAG not in cell.metadata.get("tags", []):
             continue
         for output in cell.get("outputs", []):
-            if "image/png" in output.get("data", {}):
-                return base64.b64decode(output["data"]["image/png"])
+            data = output.get("data", {})
+            if "image/png" in data:
+                return ".png", base64.b64decode(data["image/png"])
+            if "image/svg+xml" in data:
+                return ".svg", "".join(data["image/svg+xml"]).encode()
     return None
 
 
@@ -156,8 +162,9 @@ def run_in_place(path: Path, timeout: float = 300.0) -> None:
     notebook = normalise(execute(path, timeout))
     image = readme_image(notebook)
     if image is not None:
+        suffix, picture = image
         IMAGES.mkdir(parents=True, exist_ok=True)
-        (IMAGES / f"{path.stem}.png").write_bytes(image)
+        (IMAGES / f"{path.stem}{suffix}").write_bytes(picture)
     nbformat.validate(notebook)
     text = nbformat.writes(notebook) + "\n"
     if len(text.encode()) >= MAX_BYTES:

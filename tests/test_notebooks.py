@@ -125,3 +125,16 @@ def test_normalise_merges_stream_chunks() -> None:
         ("stderr", "warning\n"),
         ("stdout", "c\n"),
     ]
+
+
+def test_readme_image_takes_the_tagged_cells_picture() -> None:
+    png = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="})
+    svg = nbformat.v4.new_output("display_data", data={"image/svg+xml": "<svg></svg>"})
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("untagged", outputs=[png]),
+        nbformat.v4.new_code_cell("tagged", outputs=[svg]),
+    ]
+    assert runner.readme_image(notebook) is None
+    notebook.cells[1].metadata["tags"] = ["readme-image"]
+    assert runner.readme_image(notebook) == (".svg", b"<svg></svg>")
