@@ -88,7 +88,9 @@ class JupyterLab:
         return f"http://127.0.0.1:{self.port}"
 
     def url(self, notebook: str) -> str:
-        return f"{self.base}/lab/tree/{notebook}?token={self.token}"
+        """The notebook alone in a fresh workspace of its own (no tabs left from other tests)."""
+        workspace = Path(notebook).stem
+        return f"{self.base}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={self.token}"
 
     def start(self) -> None:
         config, runtime, settings = (self.home / d for d in ("config", "runtime", "settings"))
@@ -182,8 +184,8 @@ _RUN_ALL = """async (limit) => {
     return await Promise.race([ran, timeout]);
 }"""
 
-_ERRORS = """() => [...document.querySelectorAll(
-    '.jp-Notebook .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+_ERRORS = """() => [...window.jupyterapp.shell.currentWidget.node.querySelectorAll(
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
     .map(node => node.innerText).filter(text => /Error|Traceback/.test(text))"""
 
 _CELL_INDEX = """(marker) => window.jupyterapp.shell.currentWidget.content.widgets
@@ -199,8 +201,9 @@ _HIGHLIGHTED = """(svg) => {
         const kind = shape ? shape.tagName : 'none';
         const signature = look ? [look.fill, look.stroke, look.strokeWidth, look.opacity,
                                   getComputedStyle(node).opacity].join('|') : '';
-        const title = node.querySelector('title');
-        return {kind, signature, title: title ? title.textContent : node.id};
+        // Named by the first line of its label, as a reader sees it (some renderers drop titles).
+        const text = node.querySelector('text');
+        return {kind, signature, title: text ? text.textContent.trim() : node.id};
     });
     const counts = {};
     for (const n of nodes) {
@@ -224,9 +227,15 @@ def open_notebook(page, lab: JupyterLab, name: str) -> None:
         arg=name,
         timeout=START_SECONDS * 1000,
     )
-    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=START_SECONDS * 1000)
+    notebook_cells(page).first.wait_for(timeout=START_SECONDS * 1000)
     # The file browser is not under test: give the notebook the whole width.
     page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+
+
+def notebook_cells(page):
+    """The cells of the notebook in the main area (not of a notebook in a hidden tab)."""
+    panel = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    return page.locator(f"[id='{panel}'] .jp-Notebook .jp-Cell")
 
 
 def run_all(page) -> None:
@@ -242,7 +251,7 @@ def cell(page, marker: str):
     index = page.evaluate(_CELL_INDEX, marker)
     if index < 0:
         raise AssertionError(f"no cell contains {marker!r}")
-    return page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(index)
+    return notebook_cells(page).nth(index)
 
 
 def graph_svg(cell_locator):
@@ -257,6 +266,7 @@ def node_count(svg) -> int:
 
 
 def highlighted(svg) -> list[str]:
+    """The first label line of each highlighted node, sorted."""
     return svg.evaluate(_HIGHLIGHTED)
 
 

@@ -2,8 +2,9 @@
 
 - ``test_probe_*`` proves the machinery today: start JupyterLab, open a notebook, run all cells,
   find a graph SVG in a widget's output, count its nodes, move a slider, see the highlight move.
-  The probe draws the neuron of notebook 01 with Graphviz's ``dot`` inside an ipywidgets HTML
-  widget, a slider stepping through the backward order.
+  Each probe draws the neuron of notebook 01, a slider stepping through the backward order:
+  ``html`` with Graphviz's ``dot`` in the kernel and an ipywidgets HTML widget, ``anywidget``
+  with graphviz-anywidget (Graphviz compiled to WebAssembly, in the browser).
 - ``test_01_*`` runs ``notebooks/01_values_and_graphs.ipynb`` and checks its real widgets
   (``autograd.viz.interactive`` and ``autograd.viz.step_backward``); skipped until
   ``autograd.viz`` exists.
@@ -25,7 +26,7 @@ from .conftest import ROOT, need
 pytestmark = pytest.mark.browser
 
 NOTEBOOK_01 = "01_values_and_graphs.ipynb"
-PROBE = "widget_probe.ipynb"
+PROBES = {"html": "probe_html_widget.ipynb", "anywidget": "probe_graphviz_anywidget.ipynb"}
 # What notebook 01 must call, once autograd.viz is merged (each in a cell of its own).
 INTERACTIVE_CALL = "viz.interactive(o"
 STEP_CALL = "viz.step_backward(o"
@@ -55,21 +56,35 @@ def svg(highlight):
                            text=True, check=True).stdout
     # Drop the size in points so the picture scales to the notebook's width.
     return re.sub(r' (width|height)="[0-9.]+pt"', "", drawn[drawn.index("<svg"):], count=2)""",
-    """# Backward visits the nodes from o back to the leaves: step k highlights the k-th of them.
-step = widgets.IntSlider(value=0, min=0, max=len(order) - 1, description="step")
+]
+# The last cell of each probe: a slider stepping through the backward order (from o back to the
+# leaves: step k highlights the k-th node visited), above a widget showing the graph.
+PROBE_WIDGETS = {
+    # SVG drawn by dot in the kernel, shown by an ipywidgets HTML widget.
+    "html": """step = widgets.IntSlider(value=0, min=0, max=len(order) - 1, description="step")
 picture = widgets.HTML(svg(len(order) - 1))
 step.observe(lambda change: setattr(picture, "value", svg(len(order) - 1 - change["new"])),
              names="value")
 widgets.VBox([step, picture])""",
-]
+    # DOT laid out in the browser by graphviz-anywidget (d3-graphviz), as autograd.viz may do.
+    "anywidget": """from graphviz_anywidget import graphviz_widget_simple
+
+step = widgets.IntSlider(value=0, min=0, max=len(order) - 1, description="step")
+picture = graphviz_widget_simple(dot_source(len(order) - 1))
+step.observe(
+    lambda change: setattr(picture, "dot_source", dot_source(len(order) - 1 - change["new"])),
+    names="value",
+)
+widgets.VBox([step, picture])""",
+}
 
 
-def probe_notebook(path: Path) -> None:
+def probe_notebook(path: Path, widget: str) -> None:
     import nbformat
 
     source = nbformat.read(ROOT / "notebooks" / NOTEBOOK_01, as_version=4)
     (neuron,) = [c.source for c in source.cells if c.get("id") == "neuron"]
-    cells = [PROBE_CELLS[0], neuron, *PROBE_CELLS[1:]]
+    cells = [PROBE_CELLS[0], neuron, *PROBE_CELLS[1:], PROBE_WIDGETS[widget]]
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(c) for c in cells]
     notebook.metadata["kernelspec"] = {
@@ -88,7 +103,8 @@ def lab(tmp_path_factory, artifacts: Path) -> Iterator[lab_steps.JupyterLab]:
     root = tmp_path_factory.mktemp("lab-root")
     # A copy: running notebooks in JupyterLab must never touch the committed files.
     shutil.copytree(ROOT / "notebooks", root, dirs_exist_ok=True)
-    probe_notebook(root / PROBE)
+    for widget, name in PROBES.items():
+        probe_notebook(root / name, widget)
     server = lab_steps.JupyterLab(
         root, tmp_path_factory.mktemp("lab-home"), artifacts / "jupyterlab" / "server.log"
     )
@@ -107,22 +123,25 @@ def expected_nodes_by_hand() -> int:
     return len(order) + sum(1 for node in order if node.op)
 
 
-def test_probe_widget_in_jupyterlab(lab, page, artifacts: Path) -> None:
+@pytest.mark.parametrize("widget", list(PROBES))
+def test_probe_widget_in_jupyterlab(widget: str, lab, page, artifacts: Path) -> None:
+    if widget == "anywidget":
+        pytest.importorskip("graphviz_anywidget", reason="graphviz-anywidget is not installed")
     shots = artifacts / "jupyterlab"
-    lab_steps.open_notebook(page, lab, PROBE)
+    lab_steps.open_notebook(page, lab, PROBES[widget])
     lab_steps.run_all(page)
     widget_cell = lab_steps.cell(page, "widgets.VBox")
     svg = lab_steps.graph_svg(widget_cell)
     assert lab_steps.node_count(svg) == expected_nodes_by_hand() == 15
 
     first = lab_steps.settled_highlight(svg)
-    assert first == ["v9"], f"expected o (v9) highlighted first, got {first}"
+    assert first == ["o"], f"expected o highlighted first, got {first}"
     widget_cell.scroll_into_view_if_needed()
-    page.screenshot(path=str(shots / "probe_step0.png"))
+    page.screenshot(path=str(shots / f"probe_{widget}_step0.png"))
     lab_steps.move_slider(widget_cell)
     second = lab_steps.settled_highlight(svg, unlike=first)
-    assert second == ["v8"], f"expected n (v8) highlighted after one step, got {second}"
-    page.screenshot(path=str(shots / "probe_step1.png"))
+    page.screenshot(path=str(shots / f"probe_{widget}_step1.png"))
+    assert second == ["n"], f"expected n highlighted after one step, got {second}"
 
 
 def test_01_interactive_graph_and_step_through(lab, page, artifacts: Path) -> None:
