@@ -72,13 +72,15 @@ def test_exported_notebook_renders(notebook: Path, page, artifacts: Path) -> Non
     cells = nbformat.read(notebook, as_version=4).cells
     shown = page.locator(".jp-Cell")
     assert shown.count() == len(cells), f"{notebook.name}: {shown.count()} of {len(cells)} cells"
+    # nbconvert shows a PNG or an SVG output (draw_dot's) as an <img>, unless HTML comes first.
     expected_images = sum(
-        "image/png" in output.get("data", {})
+        bool({"image/png", "image/svg+xml"} & set(output.get("data", {})))
+        and "text/html" not in output.get("data", {})
         for cell in cells
         for output in cell.get("outputs", [])
     )
     images = page.locator(".jp-OutputArea-output img")
-    assert images.count() == expected_images
+    assert images.count() == expected_images, f"{notebook.name}: pictures missing"
     assert page.evaluate(
         "() => [...document.querySelectorAll('.jp-OutputArea-output img')]"
         ".every(img => img.complete && img.naturalWidth > 0)"
