@@ -138,3 +138,22 @@ def test_readme_image_takes_the_tagged_cells_picture() -> None:
     assert runner.readme_image(notebook) is None
     notebook.cells[1].metadata["tags"] = ["readme-image"]
     assert runner.readme_image(notebook) == (".svg", b"<svg></svg>")
+
+
+def test_notebook_01_builds_the_neuron_the_browser_test_expects() -> None:
+    from autograd import Value, topological_order
+
+    from .browser.jupyterlab import neuron
+
+    notebook = nbformat.read(ROOT / "notebooks" / "01_values_and_graphs.ipynb", as_version=4)
+    (source,) = [cell.source for cell in notebook.cells if cell.get("id") == "neuron"]
+    namespace = {"Value": Value}
+    exec(source.split("\nprint(")[0], namespace)  # the graph only, not the printing
+
+    def shape(root):
+        return [(v.label, v.op, round(v.data, 12), v.grad) for v in topological_order(root)]
+
+    assert shape(namespace["o"]) == shape(neuron()), (
+        "notebook 01's `neuron` cell and tests/browser/jupyterlab.py::neuron differ: "
+        "change both, and the node count the browser test expects"
+    )
