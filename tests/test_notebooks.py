@@ -69,10 +69,15 @@ def test_a_raising_cell_fails_the_run_and_names_the_error(tmp_path: Path) -> Non
         runner.execute(path, timeout=60)
 
 
-def test_the_kernel_runs_in_the_notebooks_folder(tmp_path: Path) -> None:
-    path = _notebook(tmp_path, "import os\nprint(os.getcwd())")
+def test_the_kernel_is_this_python_in_the_notebooks_folder(tmp_path: Path) -> None:
+    import sys
+
+    path = _notebook(tmp_path, "import os, sys\nprint(os.getcwd(), sys.executable)")
     notebook = runner.execute(path, timeout=60)
-    assert notebook.cells[0].outputs[0]["text"].strip() == str(tmp_path)
+    folder, python = notebook.cells[0].outputs[0]["text"].split()
+    assert folder == str(tmp_path)
+    # Another "python3" kernel spec (in ~/.local/share/jupyter) would run a different Python.
+    assert Path(python).resolve() == Path(sys.executable).resolve()
 
 
 def test_normalise_numbers_cells_and_drops_widget_state() -> None:
