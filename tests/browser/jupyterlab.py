@@ -250,7 +250,10 @@ def cell(page, marker: str):
     """The cell whose source contains ``marker``."""
     index = page.evaluate(_CELL_INDEX, marker)
     if index < 0:
-        raise AssertionError(f"no cell contains {marker!r}")
+        raise AssertionError(
+            f"no cell of the open notebook contains {marker!r}; notebooks/README.md says which "
+            "cells the browser check expects"
+        )
     return notebook_cells(page).nth(index)
 
 
