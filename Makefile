@@ -1,18 +1,28 @@
 # Two commands for a fresh machine with Python 3.10+: `make demo` and `make test`.
+# `make notebooks` re-runs notebooks/*.ipynb in place; `make test-browser` checks them in Chromium.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test bench lint format clean
+.PHONY: setup setup-browser demo test test-browser notebooks bench lint format clean
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,plots,data,notebooks]'
 	touch $(STAMP)
+
+# JupyterLab and Playwright, only for the browser check. Playwright drives Debian's Chromium
+# (/usr/bin/chromium): never `playwright install`, which downloads browsers of its own.
+BROWSER_STAMP := $(VENV)/.installed-browser
+setup-browser: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,notebooks,browser]'
+	touch $(BROWSER_STAMP)
 
 demo: setup
 	$(PY) examples/demo.py
@@ -21,6 +31,13 @@ test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+# Needs Chromium (apt-get install chromium); screenshots go to test-artifacts/.
+test-browser: setup-browser
+	$(PY) -m pytest -m browser tests/browser
+
+notebooks: setup
+	$(PY) scripts/run_notebooks.py
 
 # Not part of `make test`: installs the references (micrograd, PyTorch CPU, scikit-learn for
 # the data sets) and times them against ours; writes benchmarks/RESULTS.md (~5 minutes).
@@ -33,4 +50,4 @@ format: setup
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache
+	rm -rf $(VENV) demo-output .pytest_cache test-artifacts

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .backward import backward, grad, topological_order
+from .chainrule import explain
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS, Op
 from .value import Constant, Value, dot, is_recording, no_grad
@@ -38,6 +39,7 @@ __all__ = [
     "Value",
     "backward",
     "dot",
+    "explain",
     "grad",
     "gradcheck",
     "is_recording",

@@ -53,3 +53,10 @@ def test_f_must_return_a_value() -> None:
 def test_parameters_closed_over_are_not_mistaken_for_cuts() -> None:
     w = Value(0.7)
     assert gradcheck(lambda x: (w * x).sin(), [0.2])
+
+
+def test_f_that_differentiates_inside_is_checked_correctly() -> None:
+    """The numeric side must record graphs too, or grad() inside f would see no parents."""
+    from autograd import grad
+
+    assert gradcheck(lambda x: grad(x.tanh(), [x], create_graph=True)[0], [0.5])

@@ -1,0 +1,34 @@
+"""Visual tools around :func:`autograd.draw_dot`.
+
+- :func:`interactive`: a zoomable, searchable view (needs the ``[widgets]`` extra, not ``dot``);
+- :func:`backward_frames`, :func:`step_backward`, :func:`write_frames`: backprop step by step;
+- :func:`text_tree`: the graph as indented text (what Jupyter shows when ``dot`` is missing).
+
+Each loads its dependencies on first use, so ``import autograd.viz`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_LAZY = {
+    "draw_dot": "autograd.draw",
+    "Graph": "autograd.draw",
+    "DotNotFoundError": "autograd.draw",
+    "interactive": "autograd.viz.widget",
+    "backward_frames": "autograd.viz.frames",
+    "step_backward": "autograd.viz.frames",
+    "write_frames": "autograd.viz.frames",
+    "text_tree": "autograd.viz.text",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'autograd.viz' has no attribute {name!r}")
+
+
+__all__ = sorted(_LAZY)

@@ -1,0 +1,57 @@
+"""Turning any user string into DOT label text that Graphviz shows exactly as typed.
+
+Two layers read a label: the DOT parser (quoted strings, ``\\"``) and the label renderer
+(escape sequences such as ``\\n`` and ``\\N``; in record shapes also ``{ } | < >`` and spaces).
+Backslashes are doubled first so that nothing the user typed is read as an escape sequence, then
+the characters special to the renderer get a backslash of their own. The ``graphviz`` package
+adds the quotes (and escapes ``"``); :func:`graphviz.nohtml` stops it from passing a label that
+looks like ``<...>`` through as an HTML-like label.
+"""
+
+from __future__ import annotations
+
+import graphviz
+
+_RECORD_SPECIAL = frozenset("{}|<>")
+
+
+# Tabs read as spaces; other control characters (NUL would end the DOT text) as a visible mark.
+_CONTROL = {i: "\ufffd" for i in range(32) if chr(i) not in "\n\r\t"} | {ord("\t"): " "}
+
+
+def _lines(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL)
+    return text.split("\n")
+
+
+def plain(text: str) -> str:
+    """``text`` as the label of a plain (non-record) node, edge or cluster; newlines break lines."""
+    return "\\n".join(line.replace("\\", "\\\\").replace("&", "&amp;") for line in _lines(text))
+
+
+def record_field(text: str) -> str:
+    """``text`` as one field of a record label: braces, bars, angle brackets (and spaces that
+    Graphviz would squeeze) escaped."""
+    out = []
+    for line in _lines(text):
+        chars = []
+        for i, ch in enumerate(line):
+            if ch == " ":
+                # A lone inner space shows as is; runs and edge spaces would be squeezed out.
+                lone = 0 < i < len(line) - 1 and line[i - 1] != " " and line[i + 1] != " "
+                chars.append(" " if lone else "\\ ")
+            elif ch == "\\":
+                chars.append("\\\\")
+            elif ch == "&":  # Graphviz reads "&amp;" and the like as entities
+                chars.append("&amp;")
+            elif ch in _RECORD_SPECIAL:
+                chars.append("\\" + ch)
+            else:
+                chars.append(ch)
+        out.append("".join(chars))
+    return "\\n".join(out)
+
+
+def label(text: str) -> str:
+    """A finished label string, marked so that ``graphviz`` never treats it as HTML-like."""
+    return graphviz.nohtml(text)

@@ -1,0 +1,160 @@
+"""Optimizers: gradient descent nudges every parameter against its gradient.
+
+The update rules are PyTorch's, so results can be compared number for number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from autograd import Value
+
+
+class Optimizer:
+    """Holds the parameters; ``step()`` updates them from ``.grad``, ``zero_grad()`` clears it."""
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__}: got no parameters to optimize")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Value):
+                raise TypeError(
+                    f"{type(self).__name__}: parameter {i} must be a Value, got {type(p).__name__}"
+                )
+        if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
+            raise ValueError(f"{type(self).__name__}: lr must be a positive number, got {lr!r}")
+        self.lr = float(lr)
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = 0.0
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimizer's running state (for checkpoints); hyperparameters are not included."""
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`state_dict`; checks lengths first and changes nothing on error."""
+
+
+def _check_buffers(state: dict[str, Any], keys: tuple[str, ...], n: int, who: str) -> None:
+    if not isinstance(state, dict):
+        raise ValueError(f"{who} state must be a dict, got {type(state).__name__}")
+    for key in keys:
+        buffer = state.get(key)
+        if buffer is None:
+            continue
+        if not isinstance(buffer, list) or len(buffer) != n:
+            raise ValueError(f"{who} state {key!r} must be a list of {n} numbers")
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional momentum and weight decay.
+
+    For each parameter p with gradient g:  g = g + weight_decay * p;
+    with momentum: v = momentum * v + g (v = g on the first step), then p = p - lr * v;
+    without: p = p - lr * g.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
+        if weight_decay < 0.0:
+            raise ValueError(f"SGD: weight_decay must be >= 0, got {weight_decay!r}")
+        self.momentum = float(momentum)
+        self.weight_decay = float(weight_decay)
+        self.velocity: list[float] | None = None
+
+    def step(self) -> None:
+        grads = [p.grad + self.weight_decay * p.data for p in self.params]
+        if self.momentum:
+            if self.velocity is None:
+                self.velocity = grads
+            else:
+                self.velocity = [
+                    self.momentum * v + g for v, g in zip(self.velocity, grads, strict=True)
+                ]
+            grads = self.velocity
+        for p, g in zip(self.params, grads, strict=True):
+            p.data -= self.lr * g
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"velocity": None if self.velocity is None else list(self.velocity)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        _check_buffers(state, ("velocity",), len(self.params), "SGD")
+        velocity = state.get("velocity")
+        self.velocity = None if velocity is None else [float(v) for v in velocity]
+
+
+class Adam(Optimizer):
+    """Adam: running means of the gradient and of its square, with bias correction.
+
+    At step t, for each parameter p with gradient g (plus weight_decay * p when set):
+    m = β1 m + (1 - β1) g;  v = β2 v + (1 - β2) g²;  m̂ = m / (1 - β1^t);  v̂ = v / (1 - β2^t);
+    p = p - lr * m̂ / (sqrt(v̂) + eps). The correction undoes the pull of m = v = 0 at the start.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params, lr)
+        beta1, beta2 = betas
+        for name, beta in (("beta1", beta1), ("beta2", beta2)):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Adam: {name} must be in [0, 1), got {beta!r}")
+        if not eps > 0.0:
+            raise ValueError(f"Adam: eps must be > 0, got {eps!r}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Adam: weight_decay must be >= 0, got {weight_decay!r}")
+        self.betas = (float(beta1), float(beta2))
+        self.eps = float(eps)
+        self.weight_decay = float(weight_decay)
+        self.t = 0
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        beta1, beta2 = self.betas
+        self.t += 1
+        correction1 = 1.0 - beta1**self.t
+        correction2 = 1.0 - beta2**self.t
+        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data
+            self.m[i] = beta1 * self.m[i] + (1.0 - beta1) * g
+            self.v[i] = beta2 * self.v[i] + (1.0 - beta2) * g * g
+            m_hat = self.m[i] / correction1
+            v_hat = self.v[i] / correction2
+            p.data -= self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"t": self.t, "m": list(self.m), "v": list(self.v)}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        _check_buffers(state, ("m", "v"), len(self.params), "Adam")
+        t = state.get("t")
+        if isinstance(t, bool) or not isinstance(t, int) or t < 0:
+            raise ValueError(f"Adam state 't' must be a step count >= 0, got {t!r}")
+        if state.get("m") is None or state.get("v") is None:
+            raise ValueError("Adam state needs both 'm' and 'v'")
+        self.t = t
+        self.m = [float(x) for x in state["m"]]
+        self.v = [float(x) for x in state["v"]]

@@ -1,0 +1,367 @@
+"""Training: ``fit`` runs gradient descent over batches, ``evaluate`` measures loss and accuracy.
+
+One training step (``train_step``) is: forward every sample of the batch, average the losses
+into one Value C, ``C.backward()``, ``optimizer.step()``. Weights change only in the last line,
+so stopping between steps always leaves the weights of a completed step.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import autograd
+from autograd import Value, no_grad
+
+from . import losses
+from .checkpoint import HISTORY_LISTS, load_checkpoint, save_checkpoint
+from .data import batches
+from .module import Module
+from .optim import Adam, Optimizer
+
+Output = Value | list[Value]
+
+
+def _argmax(out: Output) -> int:
+    values = [v.data for v in out] if isinstance(out, list) else [out.data]
+    return max(range(len(values)), key=values.__getitem__)
+
+
+def _scalar(out: Output, who: str) -> Value:
+    if isinstance(out, list):
+        raise ValueError(f"loss {who!r} needs a model with one output, got {len(out)} outputs")
+    return out
+
+
+def _logits(out: Output) -> list[Value]:
+    if not isinstance(out, list):
+        raise ValueError(
+            "loss 'cross_entropy' needs a model with one output per class (2 or more); "
+            "for one output use 'bce_logits' or 'hinge'"
+        )
+    return out
+
+
+# name: (loss of one sample's output and target, whether the output is classified correctly)
+LOSSES: dict[str, tuple[Callable[[Output, Any], Value], Callable[[Output, Any], bool] | None]] = {
+    "cross_entropy": (
+        lambda out, y: losses.cross_entropy(_logits(out), int(y)),
+        lambda out, y: _argmax(out) == int(y),
+    ),
+    "bce": (
+        lambda out, y: losses.binary_cross_entropy(_scalar(out, "bce"), float(y)),
+        lambda out, y: (out.data > 0.5) == (float(y) > 0.5),
+    ),
+    "bce_logits": (
+        lambda out, y: losses.binary_cross_entropy_with_logits(
+            _scalar(out, "bce_logits"), float(y)
+        ),
+        lambda out, y: (out.data > 0.0) == (float(y) > 0.5),
+    ),
+    "hinge": (
+        lambda out, y: losses.hinge_loss(_scalar(out, "hinge"), float(y)),
+        lambda out, y: (out.data > 0.0) == (float(y) > 0.0),
+    ),
+    "mse": (
+        lambda out, y: losses.mse_loss(out, np.asarray(y, dtype=float).tolist()),
+        None,
+    ),
+}
+
+
+def _resolve_loss(
+    loss: str | Callable[[Output, Any], Value],
+    accuracy: Callable[[Output, Any], bool] | None,
+) -> tuple[Callable[[Output, Any], Value], Callable[[Output, Any], bool] | None]:
+    if callable(loss):
+        return loss, accuracy
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or a function")
+    loss_fn, default_accuracy = LOSSES[loss]
+    return loss_fn, accuracy or default_accuracy
+
+
+@dataclass
+class History:
+    """What ``fit`` measured: per epoch the mean training loss and accuracy (NaN without an
+    accuracy rule), and the loss of every step."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    step_loss: list[float] = field(default_factory=list)
+    interrupted: bool = False
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+
+@dataclass
+class StepInfo:
+    """Passed to each callback after every completed step."""
+
+    epoch: int
+    batch: int
+    loss: float
+    end_of_epoch: bool
+    history: History
+    model: Module
+    optimizer: Optimizer
+
+
+def train_step(
+    model: Module,
+    loss_fn: Callable[[Output, Any], Value],
+    optimizer: Optimizer,
+    X: np.ndarray,
+    y: np.ndarray,
+) -> tuple[float, list[Output]]:
+    """One step of gradient descent on a batch: C = mean of the per-sample losses; C.backward();
+    optimizer.step(). Returns C and the outputs (as computed before the step)."""
+    optimizer.zero_grad()
+    outputs = [model(row) for row in X.tolist()]
+    total = autograd.sum([loss_fn(out, target) for out, target in zip(outputs, y, strict=True)])
+    cost = total / len(outputs)
+    cost.backward()
+    optimizer.step()
+    return cost.data, outputs
+
+
+def _shown(position: dict, history: History, end_of_epoch: bool, has_accuracy: Any) -> dict:
+    """Loss and accuracy of the epoch so far, for the progress bar (steadier than one batch)."""
+    if end_of_epoch:
+        loss, accuracy = history.loss[-1], history.accuracy[-1]
+    else:
+        loss = position["loss_sum"] / position["seen"]
+        accuracy = position["correct"] / position["seen"]
+    shown = {"loss": f"{loss:.4f}"}
+    if has_accuracy:
+        shown["acc"] = f"{accuracy:.3f}"
+    return shown
+
+
+def _make_step(
+    compiled: bool, model: Module, loss: Any, loss_fn: Any, optimizer: Optimizer, X: np.ndarray
+) -> Callable[[np.ndarray, np.ndarray], tuple[float, list[Output]]]:
+    """The training step: eager (:func:`train_step`), or batched by ``autograd.compile``."""
+    if compiled:
+        try:
+            from autograd import compile  # noqa: F401, A004
+        except (ImportError, AttributeError):
+            warnings.warn("fit: autograd.compile is not available; training eagerly", stacklevel=3)
+        else:
+            from .compiled import TRACEABLE_LOSSES, CompiledStep
+
+            if isinstance(loss, str) and loss in TRACEABLE_LOSSES:
+                return CompiledStep(model, loss, optimizer, X.shape[1])
+            warnings.warn(
+                f"fit: compiled=True works with the named losses ({', '.join(TRACEABLE_LOSSES)}),"
+                " not a function; training eagerly",
+                stacklevel=3,
+            )
+    return lambda X_batch, y_batch: train_step(model, loss_fn, optimizer, X_batch, y_batch)
+
+
+class _StopOnInterrupt:
+    """While active, Ctrl-C (SIGINT) sets a flag instead of raising, so the step in progress
+    finishes and ``fit`` returns cleanly. Only the main thread can install signal handlers."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _StopOnInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.requested = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def fit(
+    model: Module,
+    X: np.ndarray | Sequence[Sequence[float]],
+    y: np.ndarray | Sequence[Any],
+    loss: str | Callable[[Output, Any], Value] = "cross_entropy",
+    optimizer: Optimizer | None = None,
+    epochs: int = 10,
+    batch_size: int = 32,
+    *,
+    callbacks: Sequence[Callable[[StepInfo], Any]] = (),
+    checkpoint: str | Path | None = None,
+    checkpoint_every: int = 1,
+    resume: bool = False,
+    accuracy: Callable[[Output, Any], bool] | None = None,
+    seed: int | None = 0,
+    shuffle: bool = True,
+    progress: bool = True,
+    compiled: bool = False,
+) -> History:
+    """Train ``model`` on ``(X, y)`` with mini-batch gradient descent; returns a :class:`History`.
+
+    ``loss``: "cross_entropy" (y = class index), "bce" (y in {0, 1}, output a probability),
+    "bce_logits" (y in {0, 1}, output a logit), "hinge" (y in {-1, +1}), "mse", or a function
+    ``loss(output, target) -> Value``. ``optimizer`` defaults to ``Adam(lr=0.01)``.
+    Each epoch visits every sample once, shuffled from ``(seed, epoch)``. ``callbacks`` are
+    called with a :class:`StepInfo` after every step.
+
+    Ctrl-C (or a callback raising KeyboardInterrupt) stops after the current step and returns
+    the history so far (``history.interrupted`` is True); the model keeps the weights of the
+    last completed step. With ``checkpoint=path`` the model, optimizer and progress are saved
+    every ``checkpoint_every`` epochs, at the end and on interruption; ``resume=True`` continues
+    from that file when it exists.
+
+    ``compiled=True`` runs each step with ``autograd.compile`` (the same math on NumPy over the
+    whole batch; much faster) for the named losses; where it is unavailable, or for a loss
+    function, it trains eagerly with a warning.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y)
+    if X.ndim != 2 or len(X) != len(y):
+        raise ValueError(
+            f"fit: X must be (samples, features) with one label each; got X "
+            f"{X.shape} and y {y.shape}"
+        )
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+    if (
+        isinstance(checkpoint_every, bool)
+        or not isinstance(checkpoint_every, int)
+        or checkpoint_every < 1
+    ):
+        raise ValueError(f"fit: checkpoint_every must be an int >= 1, got {checkpoint_every!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"fit: batch_size must be an int >= 1, got {batch_size!r}")
+    loss_fn, is_correct = _resolve_loss(loss, accuracy)
+    optimizer = optimizer or Adam(model.parameters(), lr=0.01)
+    n_batches = math.ceil(len(X) / batch_size)
+    step = _make_step(compiled, model, loss, loss_fn, optimizer, X)
+
+    history = History()
+    # Where we are: the next batch to run, and the running sums of the epoch in progress.
+    position = {"epoch": 0, "batch": 0, "loss_sum": 0.0, "correct": 0, "seen": 0}
+    settings = {"batch_size": batch_size, "seed": seed, "samples": len(X)}
+    path = Path(checkpoint) if checkpoint is not None else None
+    if resume and path is None:
+        raise ValueError("fit: resume=True needs checkpoint=path")
+    if resume and path is not None and path.exists():
+        position, saved = load_checkpoint(path, model, optimizer, settings)
+        history = History(**{key: list(saved[key]) for key in HISTORY_LISTS})
+
+    def save_progress() -> None:
+        if path is not None:
+            state = {**position, **settings}
+            save_checkpoint(path, model, optimizer, state, asdict(history))
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(
+        total=epochs * n_batches,
+        initial=min(position["epoch"] * n_batches + position["batch"], epochs * n_batches),
+        disable=not progress,
+        unit="step",
+        dynamic_ncols=True,
+    )
+    interrupted = False
+    with _StopOnInterrupt() as stop, bar:
+        while position["epoch"] < epochs and not interrupted:
+            epoch = position["epoch"]
+            bar.set_description(f"epoch {epoch + 1}/{epochs}")
+            order_seed = None if seed is None else [seed, epoch]
+            for index, (X_batch, y_batch) in enumerate(
+                batches(X, y, batch_size, shuffle=shuffle, seed=order_seed)
+            ):
+                if index < position["batch"]:
+                    continue  # done before the checkpoint we resumed from
+                try:
+                    cost, outputs = step(X_batch, y_batch)
+                except KeyboardInterrupt:
+                    interrupted = True  # raised before optimizer.step: weights untouched
+                    break
+                position["batch"] = index + 1
+                position["loss_sum"] += cost * len(X_batch)
+                position["seen"] += len(X_batch)
+                if is_correct is not None:
+                    position["correct"] += sum(
+                        bool(is_correct(o, t)) for o, t in zip(outputs, y_batch, strict=True)
+                    )
+                history.step_loss.append(cost)
+                end_of_epoch = index + 1 == n_batches
+                if end_of_epoch:
+                    history.loss.append(position["loss_sum"] / position["seen"])
+                    history.accuracy.append(
+                        position["correct"] / position["seen"] if is_correct else math.nan
+                    )
+                    position.update(epoch=epoch + 1, batch=0, loss_sum=0.0, correct=0, seen=0)
+                bar.update(1)
+                bar.set_postfix(_shown(position, history, end_of_epoch, is_correct), refresh=False)
+                info = StepInfo(epoch, index, cost, end_of_epoch, history, model, optimizer)
+                try:
+                    for callback in callbacks:
+                        callback(info)
+                except KeyboardInterrupt:
+                    interrupted = True
+                if stop.requested:
+                    interrupted = True
+                if interrupted:
+                    break
+            finished = position["epoch"]
+            if not interrupted and finished < epochs and finished % checkpoint_every == 0:
+                save_progress()
+    history.interrupted = interrupted
+    save_progress()
+    if interrupted and progress:
+        print(f"stopped after step {len(history.step_loss)}: the model keeps those weights")
+    return history
+
+
+def predict(model: Module, X: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
+    """The model's outputs for every row of X, without recording a graph: shape (samples,) for
+    one output, else (samples, outputs)."""
+    rows = np.asarray(X, dtype=float).tolist()
+    with no_grad():
+        outputs = [model(row) for row in rows]
+    return np.array([[v.data for v in o] if isinstance(o, list) else o.data for o in outputs])
+
+
+def evaluate(
+    model: Module,
+    X: np.ndarray | Sequence[Sequence[float]],
+    y: np.ndarray | Sequence[Any],
+    loss: str | Callable[[Output, Any], Value] = "cross_entropy",
+    accuracy: Callable[[Output, Any], bool] | None = None,
+) -> dict[str, float]:
+    """Mean loss and accuracy (NaN without an accuracy rule) over ``(X, y)``; no weight changes
+    and no graph recorded."""
+    loss_fn, is_correct = _resolve_loss(loss, accuracy)
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y)
+    if X.ndim != 2 or len(X) != len(y) or len(X) == 0:
+        raise ValueError(
+            f"evaluate: X must be (samples, features) with one label each; got X "
+            f"{X.shape} and y {y.shape}"
+        )
+    total, correct = 0.0, 0
+    with no_grad():
+        for row, target in zip(X.tolist(), y, strict=True):
+            out = model(row)
+            total += loss_fn(out, target).data
+            if is_correct is not None:
+                correct += bool(is_correct(out, target))
+    return {
+        "loss": total / len(X),
+        "accuracy": correct / len(X) if is_correct is not None else math.nan,
+    }
