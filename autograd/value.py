@@ -302,6 +302,8 @@ def _binary_operator(op: Op, reflected: bool) -> Callable[[Value, object], Value
             out._scope = state
         return out
 
+    operator_method.__name__ = f"__{'r' if reflected else ''}{op.name}__"  # __add__, __radd__
+    operator_method.__qualname__ = f"Value.{operator_method.__name__}"
     operator_method.__doc__ = op.math
     return operator_method
 
