@@ -70,6 +70,10 @@ class Graph(graphviz.Digraph):
     fmt: str = ".4f"
     caption: str = ""
 
+    def __repr__(self) -> str:
+        # Stable text (no memory address), so a saved notebook does not change on every run.
+        return f"<graph of {self.root!r}>"
+
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().pipe(*args, **kwargs)

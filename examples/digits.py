@@ -1,7 +1,7 @@
 """The 8x8 handwritten digits: an MLP 64-32-10 trained with cross-entropy on 75 % of the 1,797
 images, tested on the rest. For a "2", the output neuron for 2 should fire and the others not.
 
-    .venv/bin/python examples/digits.py [--epochs 15] [--compiled]
+    .venv/bin/python examples/digits.py [--epochs 15] [--eager]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from nn.data import load_digits, train_test_split
 OUTPUT = Path("demo-output")
 
 
-def main(epochs: int = 15, compiled: bool = False) -> None:
+def main(epochs: int = 15, compiled: bool = True) -> None:
     X, y = load_digits()
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_fraction=0.25, seed=0)
     model = nn.MLP(64, [32, 10], activation="tanh", seed=0)
@@ -52,6 +52,8 @@ def main(epochs: int = 15, compiled: bool = False) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=15)
-    parser.add_argument("--compiled", action="store_true", help="train with autograd.compile")
+    parser.add_argument(
+        "--eager", action="store_true", help="train Value by Value instead of autograd.compile"
+    )
     arguments = parser.parse_args()
-    main(arguments.epochs, arguments.compiled)
+    main(arguments.epochs, compiled=not arguments.eager)
