@@ -36,7 +36,7 @@ def _as_list(out: Output) -> list[Value]:
 
 class CompiledStep:
     """The same step as :func:`train_step`, run by ``autograd.compile`` over the whole batch at
-    once: one traced program for the per-sample loss, one per model output (for accuracy)."""
+    once: one traced program for the per-sample loss, one for the model's outputs (accuracy)."""
 
     def __init__(self, model: Module, loss: str, optimizer: Optimizer, n_features: int) -> None:
         from autograd import compile as trace
@@ -53,10 +53,7 @@ class CompiledStep:
             return per_sample(_as_list(model(row[:n_features])), row[n_features:])
 
         self.program = trace(loss_of_row, n_features + self.width)
-        self.outputs = [
-            trace(lambda row, j=j: _as_list(model(row))[j], n_features)
-            for j in range(self.n_outputs)
-        ]
+        self.outputs = trace(lambda row: _as_list(model(row)), n_features)
 
     def _targets(self, y: np.ndarray) -> np.ndarray:
         if self.loss == "cross_entropy":
@@ -67,7 +64,7 @@ class CompiledStep:
         return targets
 
     def __call__(self, X: np.ndarray, y: np.ndarray) -> tuple[float, list[Output]]:
-        columns = np.column_stack([program(X) for program in self.outputs])
+        columns = np.asarray(self.outputs(X)).reshape(len(X), self.n_outputs)
         outputs: list[Output] = [
             [Value(x) for x in row] if self.n_outputs > 1 else Value(row[0])
             for row in columns.tolist()

@@ -153,20 +153,15 @@ def _make_step(
 ) -> Callable[[np.ndarray, np.ndarray], tuple[float, list[Output]]]:
     """The training step: eager (:func:`train_step`), or batched by ``autograd.compile``."""
     if compiled:
-        try:
-            from autograd import compile  # noqa: F401, A004
-        except (ImportError, AttributeError):
-            warnings.warn("fit: autograd.compile is not available; training eagerly", stacklevel=3)
-        else:
-            from .compiled import TRACEABLE_LOSSES, CompiledStep
+        from .compiled import TRACEABLE_LOSSES, CompiledStep
 
-            if isinstance(loss, str) and loss in TRACEABLE_LOSSES:
-                return CompiledStep(model, loss, optimizer, X.shape[1])
-            warnings.warn(
-                f"fit: compiled=True works with the named losses ({', '.join(TRACEABLE_LOSSES)}),"
-                " not a function; training eagerly",
-                stacklevel=3,
-            )
+        if isinstance(loss, str) and loss in TRACEABLE_LOSSES:
+            return CompiledStep(model, loss, optimizer, X.shape[1])
+        warnings.warn(
+            f"fit: compiled=True works with the named losses ({', '.join(TRACEABLE_LOSSES)}),"
+            " not a function; training eagerly",
+            stacklevel=3,
+        )
     return lambda X_batch, y_batch: train_step(model, loss_fn, optimizer, X_batch, y_batch)
 
 

@@ -224,19 +224,6 @@ def test_fit_errors(moons, options, error, message):
         nn.fit(model, X, y, progress=False, **options)
 
 
-def test_compiled_falls_back_to_eager_with_a_warning(moons):
-    X, y = moons
-    try:
-        from autograd import compile  # noqa: F401, A004
-    except (ImportError, AttributeError):
-        pass
-    else:
-        pytest.skip("autograd.compile exists: nothing to fall back from")
-    with pytest.warns(UserWarning, match="autograd.compile is not available; training eagerly"):
-        history = small_fit(MLP(2, [3, 1], seed=0), X, y, epochs=1, compiled=True)
-    assert history.epochs == 1
-
-
 def test_evaluate_and_predict_record_no_graph(moons):
     X, y = moons
     model = MLP(2, [3, 2], seed=0)

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import autograd
 import nn
 from nn import MLP, Adam
 from nn.data import make_blobs, make_moons
-
-try:
-    autograd.compile  # noqa: B018  (loaded lazily; missing until the executor is merged)
-except (ImportError, AttributeError):
-    pytest.skip("autograd.compile is not in this build", allow_module_level=True)
 
 
 def _train(compiled, loss, X, y, nouts, output="linear"):
