@@ -283,6 +283,7 @@ def _binary_operator(op: Op, reflected: bool) -> Callable[[Value, object], Value
             if other is None:
                 return NotImplemented
         parents = (other, self) if reflected else (self, other)
+        # _node's body, inlined: one Python call less on the commonest nodes of every graph.
         out = _new(Value)
         out.data = forward(FLOAT_MATH, parents[0].data, parents[1].data)
         out.grad = 0.0

@@ -78,54 +78,32 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
     verdicts on CPU time."""
     out = []
     context_e = "numpy, no torch/sklearn"
+
+    def speedup_row(label: str, t: dict, ours: str, target: float, digits: int = 1) -> tuple:
+        """micrograd's time over ours (wall [CPU]); the verdict on CPU time."""
+        ratio = t["micrograd"]["wall"] / t[ours]["wall"]
+        ratio_cpu = t["micrograd"]["cpu"] / t[ours]["cpu"]
+        return (
+            label,
+            f"{both(ms(t[ours]['wall']), ms(t[ours]['cpu']))}",
+            f"micrograd {both(ms(t['micrograd']['wall']), ms(t['micrograd']['cpu']))}",
+            both(f"{ratio:.{digits}f}x", f"{ratio_cpu:.{digits}f}x"),
+            f">= {target}x",
+            verdict(ratio_cpu >= target),
+        )
+
     for collector, key, target in (
         ("default GC", "moons_gc", 50),
         ("GC off in both", "moons_nogc", 8),
     ):
-        t = eager[key]
-        ratio = t["micrograd"]["wall"] / t["eager"]["wall"]
-        ratio_cpu = t["micrograd"]["cpu"] / t["eager"]["cpu"]
-        out.append((
-            f"moons step, eager vs micrograd ({collector}; {context_e})",
-            f"{both(ms(t['eager']['wall']), ms(t['eager']['cpu']))}",
-            f"micrograd {both(ms(t['micrograd']['wall']), ms(t['micrograd']['cpu']))}",
-            both(f"{ratio:.1f}x", f"{ratio_cpu:.1f}x"),
-            f">= {target}x",
-            verdict(ratio_cpu >= target),
-        ))  # fmt: skip
-    t = eager["like_demo"]["moons_gc"]
-    ratio = t["micrograd"]["wall"] / t["eager"]["wall"]
-    ratio_cpu = t["micrograd"]["cpu"] / t["eager"]["cpu"]
-    out.append((
-        "moons step, eager vs micrograd (default GC; sklearn imported, as in micrograd's demo)",
-        f"{both(ms(t['eager']['wall']), ms(t['eager']['cpu']))}",
-        f"micrograd {both(ms(t['micrograd']['wall']), ms(t['micrograd']['cpu']))}",
-        both(f"{ratio:.1f}x", f"{ratio_cpu:.1f}x"),
-        ">= 50x",
-        verdict(ratio_cpu >= 50),
-    ))  # fmt: skip
-    t = batched["moons_eager_gc"]
-    ratio = t["micrograd"]["wall"] / t["eager"]["wall"]
-    ratio_cpu = t["micrograd"]["cpu"] / t["eager"]["cpu"]
-    out.append((
-        "moons step, eager vs micrograd (default GC; torch, numpy and sklearn imported)",
-        f"{both(ms(t['eager']['wall']), ms(t['eager']['cpu']))}",
-        f"micrograd {both(ms(t['micrograd']['wall']), ms(t['micrograd']['cpu']))}",
-        both(f"{ratio:.1f}x", f"{ratio_cpu:.1f}x"),
-        ">= 50x",
-        verdict(ratio_cpu >= 50),
-    ))  # fmt: skip
-    t = eager["moons_gc"]
-    ratio = t["micrograd"]["wall"] / t["compiled"]["wall"]
-    ratio_cpu = t["micrograd"]["cpu"] / t["compiled"]["cpu"]
-    out.append((
-        f"moons step, compiled vs micrograd (default GC; {context_e})",
-        f"{both(ms(t['compiled']['wall']), ms(t['compiled']['cpu']))}",
-        f"micrograd {both(ms(t['micrograd']['wall']), ms(t['micrograd']['cpu']))}",
-        both(f"{ratio:.0f}x", f"{ratio_cpu:.0f}x"),
-        ">= 1000x",
-        verdict(ratio_cpu >= 1000),
-    ))  # fmt: skip
+        label = f"moons step, eager vs micrograd ({collector}; {context_e})"
+        out.append(speedup_row(label, eager[key], "eager", target))
+    label = "moons step, eager vs micrograd (default GC; sklearn imported, as in micrograd's demo)"
+    out.append(speedup_row(label, eager["like_demo"]["moons_gc"], "eager", 50))
+    label = "moons step, eager vs micrograd (default GC; torch, numpy and sklearn imported)"
+    out.append(speedup_row(label, batched["moons_eager_gc"], "eager", 50))
+    label = f"moons step, compiled vs micrograd (default GC; {context_e})"
+    out.append(speedup_row(label, eager["moons_gc"], "compiled", 1000, digits=0))
     t = batched["moons"]["times"]
     for name in ("torch_f64", "torch_f32"):
         ratio = t[name]["wall"] / t["compiled"]["wall"]
