@@ -58,6 +58,9 @@ class DotNotFoundError(graphviz.ExecutableNotFound):
         )
 
 
+_FIT_TO_PAGE = 'style="max-width: 100%; height: auto"'
+
+
 class Graph(graphviz.Digraph):
     """A :class:`graphviz.Digraph` of a Value graph.
 
@@ -101,9 +104,15 @@ class Graph(graphviz.Digraph):
         **kwargs: Any,
     ) -> dict[str, Any]:
         try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
+            bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
         except graphviz.ExecutableNotFound:
             return self._fallback_bundle()
+        svg = bundle.get("image/svg+xml")
+        if svg is not None:
+            # Shrink a wide graph to the page (notebook, HTML export) instead of cutting it off;
+            # the viewBox keeps its proportions.
+            bundle["image/svg+xml"] = svg.replace("<svg ", f"<svg {_FIT_TO_PAGE} ", 1)
+        return bundle
 
     def _repr_svg_(self) -> str | None:
         return self._repr_mimebundle_(include=["image/svg+xml"]).get("image/svg+xml")

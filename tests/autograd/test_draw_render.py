@@ -132,6 +132,18 @@ def test_svg_of_the_notes_neuron_parses_and_reads():
     assert texts[f"o{last}"] == "tanh"
 
 
+@needs_dot
+def test_jupyter_svg_shrinks_to_the_page_width():
+    wide = Value(1.0, label="x")
+    for _ in range(12):
+        wide = (wide * 1.5).tanh()
+    svg = draw_dot(wide)._repr_mimebundle_()["image/svg+xml"]
+    root = ET.fromstring(svg[svg.index("<svg") :])
+    assert root.get("style") == "max-width: 100%; height: auto"
+    assert root.get("viewBox")  # the proportions survive the scaling
+    assert float(root.get("width").removesuffix("pt")) > 1000  # wide enough to need it
+
+
 @pytest.fixture
 def no_dot(monkeypatch, tmp_path):
     """A PATH on which there is no `dot`."""
