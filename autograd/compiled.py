@@ -32,7 +32,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -82,7 +82,7 @@ class NumpyMath:
         return x
 
     @staticmethod
-    def sum(xs: tuple) -> Any:
+    def sum(xs: Iterable[Any]) -> Any:
         return functools.reduce(operator.add, xs)
 
 

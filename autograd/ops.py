@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,7 +121,7 @@ class FloatMath:
         return x**y
 
     @staticmethod
-    def sum(xs: tuple) -> float:
+    def sum(xs: Iterable[float]) -> float:
         return math.fsum(xs)
 
 
@@ -481,9 +481,7 @@ DOT = _row(
     Op(
         "dot",
         -1,
-        forward=lambda m, *xs: m.sum(
-            tuple(map(operator.mul, xs[: len(xs) // 2], xs[len(xs) // 2 :]))
-        ),
+        forward=lambda m, *xs: m.sum(map(operator.mul, xs[: len(xs) // 2], xs[len(xs) // 2 :])),
         derivatives=lambda m, out, *xs: xs[len(xs) // 2 :] + xs[: len(xs) // 2],
         label="Σ w·x",
         syntax="autograd.dot([w1, ..., wn], [x1, ..., xn])",

@@ -369,7 +369,25 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
     parents = (*weights, *inputs)
     if not _VALUE_TYPES.issuperset(map(type, parents)):  # C-level check of the common case
         parents = tuple(_require(v, "dot") for v in parents)
-    return _node(_DOT, _dot(FLOAT_MATH, *[p.data for p in parents]), parents)
+    # _node's body, inlined as in the operators: a dot is a third of a network's nodes.
+    out = _new(Value)
+    out.data = _dot(FLOAT_MATH, *[p.data for p in parents])
+    out.grad = 0.0
+    out.label = ""
+    state = _get_state()
+    if state is True:
+        out._op = _DOT
+        out._parents = parents
+        out._scope = None
+    elif state is False:
+        out._op = None
+        out._parents = ()
+        out._scope = None
+    else:
+        out._op = _DOT
+        out._parents = parents
+        out._scope = state
+    return out
 
 
 def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
