@@ -152,3 +152,35 @@ def test_backward_gives_the_same_numbers_as_the_first_version(seed):
     build(random.Random(seed + 1000), ours).backward()
     reference_backward(build(random.Random(seed + 1000), theirs))
     assert [v.grad for v in ours] == [v.grad for v in theirs]
+
+
+@pytest.mark.parametrize(
+    ("method", "name"),
+    [
+        ("__neg__", "neg"),
+        ("__abs__", "abs"),
+        ("tanh", "tanh"),
+        ("sigmoid", "sigmoid"),
+        ("relu", "relu"),
+        ("softplus", "softplus"),
+        ("sin", "sin"),
+        ("cos", "cos"),
+    ],
+)
+def test_unary_methods_equal_apply_of_the_row(method, name):
+    for number in (-1.25, 0.0, 0.75):
+        x = Value(number)
+        out = getattr(x, method)()
+        reference = Value.apply(OPS[name], x)
+        assert out.data == reference.data
+        assert out.op == name and out.parents == (x,) and out.scope is None
+        assert getattr(Value, method).__doc__
+        with no_grad():
+            plain = getattr(x, method)()
+        assert plain.op == "" and plain.parents == () and plain.data == reference.data
+        token = _state.set(Scope("neuron", None))
+        try:
+            tagged = getattr(x, method)()
+        finally:
+            _state.reset(token)
+        assert tagged.scope is not None and tagged.scope.module == "neuron"
