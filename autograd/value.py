@@ -310,7 +310,10 @@ def _binary_operator(op: Op, reflected: bool) -> Callable[[Value, object], Value
     forward = op.forward
 
     def operator_method(self: Value, other: object) -> Value:
-        if type(other) is float and other == other:  # a plain number: a Constant leaf
+        kind = type(other)
+        if kind is Value or kind is Constant:  # the commonest case, without isinstance
+            pass
+        elif kind is float and other == other:  # a plain number: a Constant leaf
             constant = _new(Constant)
             constant.data = other
             constant.grad = 0.0
@@ -323,10 +326,14 @@ def _binary_operator(op: Op, reflected: bool) -> Callable[[Value, object], Value
             other = _coerce(other)
             if other is None:
                 return NotImplemented
-        parents = (other, self) if reflected else (self, other)
         # _node's body, inlined: one Python call less on the commonest nodes of every graph.
         out = _new(Value)
-        out.data = forward(FLOAT_MATH, parents[0].data, parents[1].data)
+        if reflected:
+            parents = (other, self)
+            out.data = forward(FLOAT_MATH, other.data, self.data)  # type: ignore[union-attr]
+        else:
+            parents = (self, other)
+            out.data = forward(FLOAT_MATH, self.data, other.data)  # type: ignore[union-attr]
         out.grad = 0.0
         out.label = ""
         state = _get_state()
