@@ -438,6 +438,38 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
     return out
 
 
+def affine(
+    weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: Value | float
+) -> Value:
+    """One node for w1*x1 + ... + wn*xn + b (d/dwi = xi, d/dxi = wi, d/db = 1): a neuron's
+    pre-activation, one node instead of a ``dot`` and a ``+``."""
+    if len(weights) != len(inputs):
+        raise ValueError(f"affine: {len(weights)} weights but {len(inputs)} inputs")
+    if not weights:
+        raise ValueError("affine: needs at least one pair")
+    parents = (*weights, *inputs, bias)
+    if not _VALUE_TYPES.issuperset(map(type, parents)):  # C-level check of the common case
+        parents = tuple(_require(v, "affine") for v in parents)
+    out = _new(Value)  # _node's body, inlined as in dot()
+    out.data = _affine(FLOAT_MATH, *[p.data for p in parents])
+    out.grad = 0.0
+    out.label = ""
+    state = _get_state()
+    if state is True:
+        out._op = _AFFINE
+        out._parents = parents
+        out._scope = None
+    elif state is False:
+        out._op = None
+        out._parents = ()
+        out._scope = None
+    else:
+        out._op = _AFFINE
+        out._parents = parents
+        out._scope = state
+    return out
+
+
 def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
     """``values`` as a tuple of Values, numbers made Constants."""
     parents = tuple(values)
@@ -464,8 +496,8 @@ Value.__rmul__ = _binary_operator(ops.MUL, reflected=True)  # type: ignore[metho
 _new = object.__new__
 _VALUE_TYPES = frozenset({Value, Constant})
 _get_state = _state.get
-_SUM, _DOT = ops.SUM, ops.DOT
-_sum, _dot = _SUM.forward, _DOT.forward
+_SUM, _DOT, _AFFINE = ops.SUM, ops.DOT, ops.AFFINE
+_sum, _dot, _affine = _SUM.forward, _DOT.forward, _AFFINE.forward
 
 
 class ValueMath:
@@ -509,6 +541,7 @@ __all__ = [
     "Constant",
     "Scope",
     "Value",
+    "affine",
     "dot",
     "is_recording",
     "module_scope",

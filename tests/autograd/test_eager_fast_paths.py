@@ -184,3 +184,24 @@ def test_unary_methods_equal_apply_of_the_row(method, name):
         finally:
             _state.reset(token)
         assert tagged.scope is not None and tagged.scope.module == "neuron"
+
+
+def test_affine_is_dot_plus_bias_in_one_node():
+    rng = random.Random(4)
+    w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(5)]
+    x = [Value(rng.uniform(-1.0, 1.0)) for _ in range(5)]
+    b = Value(0.125)
+    z = autograd.affine(w, x, b)
+    assert z.op == "affine" and z.parents == (*w, *x, b)
+    assert z.data == (dot(w, x) + b).data
+    z.tanh().backward()
+    got = [v.grad for v in (*w, *x, b)]
+    for v in (*w, *x, b):
+        v.grad = 0.0
+    (dot(w, x) + b).tanh().backward()
+    assert got == [v.grad for v in (*w, *x, b)]
+    assert autograd.affine([2.0], [x[0]], 1).data == 2.0 * x[0].data + 1.0
+    with pytest.raises(ValueError, match="affine: 2 weights but 1 inputs"):
+        autograd.affine(w[:2], x[:1], b)
+    with pytest.raises(TypeError, match="affine: needs Values or numbers, got str"):
+        autograd.affine([w[0]], [x[0]], "b")  # type: ignore[arg-type]
