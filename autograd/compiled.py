@@ -611,7 +611,6 @@ class Compiled:
         self._all_outputs = None if single else outputs
         self._output_needs_grad = output_needs_grad
         self.n_nodes = n_nodes
-        self._read = operator.attrgetter("data")
 
     def __repr__(self) -> str:
         return (
@@ -637,7 +636,8 @@ class Compiled:
         env.R = np.empty((self._n_rows, env.batch))
         scalars = np.empty(self._n_scalars)
         n_params = len(self.parameters)
-        scalars[:n_params] = np.fromiter(map(self._read, self.parameters), np.float64, n_params)
+        # A list comprehension reads 25k parameters faster than fromiter(map(attrgetter)).
+        scalars[:n_params] = [p.data for p in self.parameters]
         scalars[n_params : n_params + len(self._constants)] = self._constants
         env.S = scalars
         saved: list = []
