@@ -104,9 +104,9 @@ def backward(root: Value) -> None:
     inner nodes are set afresh. If a local derivative is not finite (sqrt at 0), every
     ``.grad`` is restored and the error names the op.
 
-    A ``sum`` or ``dot`` node whose gradient is exactly 0 (a neuron behind an inactive ReLU)
-    is skipped: it would add only zeros. (The one difference: a zero gradient times an
-    infinite input of a dot is not turned into NaN.)
+    A ``sum``, ``dot`` or ``affine`` node (of three inputs or more) whose gradient is exactly 0
+    (a neuron behind an inactive ReLU) is skipped: it would add only zeros. (The one
+    difference: a zero gradient times an infinite input of a dot is not turned into NaN.)
     """
     order: list[Value] = []
     leaves: list[Value] = []
@@ -134,7 +134,7 @@ def backward(root: Value) -> None:
                 (da,) = node._op.derivatives(FLOAT_MATH, node.data, a.data)
                 a.grad += g * da
             elif g != 0.0:
-                # n-ary nodes (sum, dot) with a zero gradient (after an inactive ReLU) pass
+                # n-ary nodes (sum, dot, affine) with a zero gradient (after an inactive ReLU) pass
                 # on nothing but zeros, so they are skipped: the same sums, fewer additions.
                 local = node._op.derivatives(FLOAT_MATH, node.data, *[p.data for p in parents])
                 for parent, d in zip(parents, local):
