@@ -12,7 +12,7 @@ from .backward import backward, grad, topological_order
 from .chainrule import explain
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS, Op
-from .value import Constant, Value, dot, is_recording, no_grad
+from .value import Constant, Value, affine, dot, is_recording, no_grad
 from .value import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
 
 __version__ = "0.1.0"
@@ -37,6 +37,7 @@ __all__ = [
     "GradcheckError",
     "Op",
     "Value",
+    "affine",
     "backward",
     "dot",
     "explain",

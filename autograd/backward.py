@@ -14,28 +14,30 @@ def topological_order(root: Value) -> list[Value]:
     Iterative depth-first search, so a chain of a million nodes needs no deep recursion.
     """
     order: list[Value] = []
-    _walk(root, order, order, [], [])
+    _walk(root, order, order)
     return order
 
 
-def _walk(
-    root: Value, order: list[Value], leaves: list[Value], touched: list[Value], saved: list[float]
-) -> None:
+def _walk(root: Value, order: list[Value], leaves: list[Value]) -> None:
     """Depth-first search from ``root``: inner nodes go to ``order`` parents first, leaves to
-    ``leaves``; every node and its current ``.grad`` go to ``touched`` and ``saved``.
+    ``leaves``.
 
     The order is that of the classic recursive search (parents explored first to last, a node
     emitted after all of them), so drawings and gradient sums come out the same on every run.
     Without recursion: a node is pushed, then a ``None`` marker, then its unseen parents last
     to first; when the marker comes back off the stack every parent is finished. Nodes are
     marked when expanded, so a parent reached first from a deeper path is emitted there.
+
+    Two shortcuts keep the same order with less stack traffic: a node whose parents are all
+    marked already is emitted at once (in a graph without cycles a marked parent of a node
+    being expanded is finished), and the first unseen parent, which would be popped next, is
+    expanded directly instead of being pushed.
     """
     seen: set[Value] = set()
-    see = seen.add
+    see, covered = seen.add, seen.issuperset
     stack: list[Value | None] = [root]
     push, pop = stack.append, stack.pop
     emit, emit_leaf = order.append, leaves.append
-    touch, save = touched.append, saved.append
     while stack:
         node = pop()
         if node is None:
@@ -43,28 +45,46 @@ def _walk(
             continue
         if node in seen:
             continue
-        see(node)
-        touch(node)
-        save(node.grad)
-        if node._op is None:
-            emit_leaf(node)
-            continue
-        push(node)
-        push(None)
-        parents = node._parents
-        if len(parents) == 2:  # most nodes: unrolled, the second parent pushed first
-            first, second = parents
-            if second not in seen:
-                push(second)
-            if first not in seen:
-                push(first)
-        elif len(parents) == 1:
-            if parents[0] not in seen:
-                push(parents[0])
-        else:
+        while True:  # expand node; continue with its first unseen parent, if any
+            see(node)
+            if node._op is None:
+                emit_leaf(node)
+                break
+            parents = node._parents
+            if len(parents) == 2:  # most nodes: unrolled, the second parent pushed first
+                first, second = parents
+                if first in seen:
+                    if second in seen:
+                        emit(node)
+                        break
+                    push(node)
+                    push(None)
+                    node = second
+                    continue
+                push(node)
+                push(None)
+                if second not in seen:
+                    push(second)
+                node = first
+                continue
+            if len(parents) == 1:
+                parent = parents[0]
+                if parent in seen:
+                    emit(node)
+                    break
+                push(node)
+                push(None)
+                node = parent
+                continue
+            if covered(parents):  # one C call: often every input of a neuron is finished
+                emit(node)
+                break
+            push(node)
+            push(None)
             for parent in reversed(parents):
                 if parent not in seen:
                     push(parent)
+            break
 
 
 def _derivative_error(node: Value, error: ArithmeticError) -> ArithmeticError:
@@ -84,14 +104,15 @@ def backward(root: Value) -> None:
     inner nodes are set afresh. If a local derivative is not finite (sqrt at 0), every
     ``.grad`` is restored and the error names the op.
 
-    A ``sum`` or ``dot`` node whose gradient is exactly 0 (a neuron behind an inactive ReLU)
-    is skipped: it would add only zeros. (The one difference: a zero gradient times an
-    infinite input of a dot is not turned into NaN.)
+    A ``sum``, ``dot`` or ``affine`` node (of three inputs or more) whose gradient is exactly 0
+    (a neuron behind an inactive ReLU) is skipped: it would add only zeros. (The one
+    difference: a zero gradient times an infinite input of a dot is not turned into NaN.)
     """
     order: list[Value] = []
-    touched: list[Value] = []
-    saved: list[float] = []
-    _walk(root, order, [], touched, saved)
+    leaves: list[Value] = []
+    _walk(root, order, leaves)
+    saved = [node.grad for node in order]  # to restore on an error
+    saved_leaves = [leaf.grad for leaf in leaves]
     for node in order:
         node.grad = 0.0
     # Leaves keep their old value and receive the new contributions on top.
@@ -113,13 +134,15 @@ def backward(root: Value) -> None:
                 (da,) = node._op.derivatives(FLOAT_MATH, node.data, a.data)
                 a.grad += g * da
             elif g != 0.0:
-                # n-ary nodes (sum, dot) with a zero gradient (after an inactive ReLU) pass
+                # n-ary nodes (sum, dot, affine) with a zero gradient (after an inactive ReLU) pass
                 # on nothing but zeros, so they are skipped: the same sums, fewer additions.
                 local = node._op.derivatives(FLOAT_MATH, node.data, *[p.data for p in parents])
                 for parent, d in zip(parents, local):
                     parent.grad += g * d
     except (ZeroDivisionError, OverflowError, ValueError) as error:
-        for restored, grad in zip(touched, saved):
+        for restored, grad in zip(order, saved):
+            restored.grad = grad
+        for restored, grad in zip(leaves, saved_leaves):
             restored.grad = grad
         raise _derivative_error(node, error) from error
 

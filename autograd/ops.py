@@ -120,9 +120,8 @@ class FloatMath:
     def pow(x: float, y: float) -> float:
         return x**y
 
-    @staticmethod
-    def sum(xs: tuple) -> float:
-        return math.fsum(xs)
+    # Σ of an iterable of floats, exactly rounded; bound directly (no Python frame in between).
+    sum = staticmethod(math.fsum)
 
 
 FLOAT_MATH = FloatMath()
@@ -481,14 +480,30 @@ DOT = _row(
     Op(
         "dot",
         -1,
-        forward=lambda m, *xs: m.sum(
-            tuple(map(operator.mul, xs[: len(xs) // 2], xs[len(xs) // 2 :]))
-        ),
+        forward=lambda m, *xs: m.sum(map(operator.mul, xs[: len(xs) // 2], xs[len(xs) // 2 :])),
         derivatives=lambda m, out, *xs: xs[len(xs) // 2 :] + xs[: len(xs) // 2],
         label="Σ w·x",
         syntax="autograd.dot([w1, ..., wn], [x1, ..., xn])",
         math="f = w1*x1 + ... + wn*xn; df/dwi = xi, df/dxi = wi",
         domain=(_WIDE, _WIDE, _WIDE, _WIDE),
         torch="(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 :])).sum()",
+    )
+)
+AFFINE = _row(
+    Op(
+        "affine",
+        -1,
+        # Inputs w1..wn, x1..xn, b: the dot row's weighted sum, then the bias added once.
+        forward=lambda m, *xs: (
+            m.sum(map(operator.mul, xs[: len(xs) // 2], xs[len(xs) // 2 : -1])) + xs[-1]
+        ),
+        derivatives=lambda m, out, *xs: xs[len(xs) // 2 : -1] + xs[: len(xs) // 2] + (1.0,),
+        label="Σ w·x + b",
+        syntax="autograd.affine([w1, ..., wn], [x1, ..., xn], b)",
+        math="f = w1*x1 + ... + wn*xn + b; df/dwi = xi, df/dxi = wi, df/db = 1",
+        domain=(_WIDE, _WIDE, _WIDE, _WIDE, _WIDE),
+        torch=(
+            "(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 : -1])).sum() + xs[-1]"
+        ),
     )
 )

@@ -112,6 +112,45 @@ def _as_float(data: object, what: str = "Value") -> float:
     return value
 
 
+def _unary(op: Op) -> Callable[[Callable[[Value], Value]], Callable[[Value], Value]]:
+    """Decorator: the method (only a signature and a docstring) makes ``op(self)``.
+
+    The same as ``Value.apply(op, self)`` for a row without a domain check, with the node made
+    in place (no list of inputs, no call of ``_node``); the number comes from the row.
+    """
+    if op.arity != 1 or op.check is not None:
+        raise ValueError(f"{op.name}: the fast unary path is for one-input rows without a check")
+    forward = op.forward
+
+    def decorate(declared: Callable[[Value], Value]) -> Callable[[Value], Value]:
+        def method(self: Value) -> Value:
+            out = _new(Value)
+            out.data = forward(FLOAT_MATH, self.data)
+            out.grad = 0.0
+            out.label = ""
+            state = _get_state()
+            if state is True:
+                out._op = op
+                out._parents = (self,)
+                out._scope = None
+            elif state is False:
+                out._op = None
+                out._parents = ()
+                out._scope = None
+            else:
+                out._op = op
+                out._parents = (self,)
+                out._scope = state
+            return out
+
+        method.__name__ = declared.__name__
+        method.__qualname__ = declared.__qualname__
+        method.__doc__ = declared.__doc__
+        return method
+
+    return decorate
+
+
 class Value:
     """A scalar in a computation graph.
 
@@ -189,14 +228,16 @@ class Value:
         other = _coerce(other)
         return NotImplemented if other is None else Value.apply(ops.POW_VALUE, other, self)
 
+    @_unary(ops.NEG)
     def __neg__(self) -> Value:
-        return _node(_NEG, _neg(FLOAT_MATH, self.data), (self,))
+        """-x; d/dx = -1."""
 
     def __pos__(self) -> Value:
         return self
 
+    @_unary(ops.ABS)
     def __abs__(self) -> Value:
-        return Value.apply(ops.ABS, self)
+        """|x|; d/dx = sign(x) (0 at 0)."""
 
     # -- functions -----------------------------------------------------------------------------
 
@@ -212,33 +253,33 @@ class Value:
         """sqrt(x) for x >= 0; d/dx = 1 / (2 sqrt x)."""
         return Value.apply(ops.SQRT, self)
 
+    @_unary(ops.TANH)
     def tanh(self) -> Value:
         """tanh x; d/dx = 1 - tanh^2 x."""
-        return _node(_TANH, _tanh(FLOAT_MATH, self.data), (self,))
 
+    @_unary(ops.SIGMOID)
     def sigmoid(self) -> Value:
         """σ(x) = 1 / (1 + e^-x), computed without overflow; d/dx = σ(x)(1 - σ(x))."""
-        return Value.apply(ops.SIGMOID, self)
 
+    @_unary(ops.RELU)
     def relu(self) -> Value:
         """max(0, x); d/dx = 1 for x > 0, else 0."""
-        return _node(_RELU, _relu(FLOAT_MATH, self.data), (self,))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x; d/dx = 1 for x > 0, else slope."""
         return Value.apply(ops.LEAKY_RELU, self, Constant(slope))
 
+    @_unary(ops.SOFTPLUS)
     def softplus(self) -> Value:
         """ln(1 + e^x), computed without overflow; d/dx = σ(x)."""
-        return Value.apply(ops.SOFTPLUS, self)
 
+    @_unary(ops.SIN)
     def sin(self) -> Value:
         """sin x; d/dx = cos x."""
-        return Value.apply(ops.SIN, self)
 
+    @_unary(ops.COS)
     def cos(self) -> Value:
         """cos x; d/dx = -sin x."""
-        return Value.apply(ops.COS, self)
 
     def backward(self) -> None:
         """Backpropagate from this Value (seeded with 1.0); see :func:`autograd.backward`."""
@@ -269,7 +310,10 @@ def _binary_operator(op: Op, reflected: bool) -> Callable[[Value, object], Value
     forward = op.forward
 
     def operator_method(self: Value, other: object) -> Value:
-        if type(other) is float and other == other:  # a plain number: a Constant leaf
+        kind = type(other)
+        if kind is Value or kind is Constant:  # the commonest case, without isinstance
+            pass
+        elif kind is float and other == other:  # a plain number: a Constant leaf
             constant = _new(Constant)
             constant.data = other
             constant.grad = 0.0
@@ -282,10 +326,14 @@ def _binary_operator(op: Op, reflected: bool) -> Callable[[Value, object], Value
             other = _coerce(other)
             if other is None:
                 return NotImplemented
-        parents = (other, self) if reflected else (self, other)
         # _node's body, inlined: one Python call less on the commonest nodes of every graph.
         out = _new(Value)
-        out.data = forward(FLOAT_MATH, parents[0].data, parents[1].data)
+        if reflected:
+            parents = (other, self)
+            out.data = forward(FLOAT_MATH, other.data, self.data)  # type: ignore[union-attr]
+        else:
+            parents = (self, other)
+            out.data = forward(FLOAT_MATH, self.data, other.data)  # type: ignore[union-attr]
         out.grad = 0.0
         out.label = ""
         state = _get_state()
@@ -369,7 +417,57 @@ def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Va
     parents = (*weights, *inputs)
     if not _VALUE_TYPES.issuperset(map(type, parents)):  # C-level check of the common case
         parents = tuple(_require(v, "dot") for v in parents)
-    return _node(_DOT, _dot(FLOAT_MATH, *[p.data for p in parents]), parents)
+    # _node's body, inlined as in the operators: a dot is a third of a network's nodes.
+    out = _new(Value)
+    out.data = _dot(FLOAT_MATH, *[p.data for p in parents])
+    out.grad = 0.0
+    out.label = ""
+    state = _get_state()
+    if state is True:
+        out._op = _DOT
+        out._parents = parents
+        out._scope = None
+    elif state is False:
+        out._op = None
+        out._parents = ()
+        out._scope = None
+    else:
+        out._op = _DOT
+        out._parents = parents
+        out._scope = state
+    return out
+
+
+def affine(
+    weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: Value | float
+) -> Value:
+    """One node for w1*x1 + ... + wn*xn + b (d/dwi = xi, d/dxi = wi, d/db = 1): a neuron's
+    pre-activation, one node instead of a ``dot`` and a ``+``."""
+    if len(weights) != len(inputs):
+        raise ValueError(f"affine: {len(weights)} weights but {len(inputs)} inputs")
+    if not weights:
+        raise ValueError("affine: needs at least one pair")
+    parents = (*weights, *inputs, bias)
+    if not _VALUE_TYPES.issuperset(map(type, parents)):  # C-level check of the common case
+        parents = tuple(_require(v, "affine") for v in parents)
+    out = _new(Value)  # _node's body, inlined as in dot()
+    out.data = _affine(FLOAT_MATH, *[p.data for p in parents])
+    out.grad = 0.0
+    out.label = ""
+    state = _get_state()
+    if state is True:
+        out._op = _AFFINE
+        out._parents = parents
+        out._scope = None
+    elif state is False:
+        out._op = None
+        out._parents = ()
+        out._scope = None
+    else:
+        out._op = _AFFINE
+        out._parents = parents
+        out._scope = state
+    return out
 
 
 def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
@@ -398,9 +496,8 @@ Value.__rmul__ = _binary_operator(ops.MUL, reflected=True)  # type: ignore[metho
 _new = object.__new__
 _VALUE_TYPES = frozenset({Value, Constant})
 _get_state = _state.get
-_NEG, _TANH, _RELU, _SUM, _DOT = ops.NEG, ops.TANH, ops.RELU, ops.SUM, ops.DOT
-_neg = _NEG.forward
-_tanh, _relu, _sum, _dot = _TANH.forward, _RELU.forward, _SUM.forward, _DOT.forward
+_SUM, _DOT, _AFFINE = ops.SUM, ops.DOT, ops.AFFINE
+_sum, _dot, _affine = _SUM.forward, _DOT.forward, _AFFINE.forward
 
 
 class ValueMath:
@@ -444,6 +541,7 @@ __all__ = [
     "Constant",
     "Scope",
     "Value",
+    "affine",
     "dot",
     "is_recording",
     "module_scope",

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 
 import autograd
-from autograd import Value, dot
+from autograd import Value, affine
 
 ALPHA = 1e-4  # L2 weight of the moons demo
 LEARNING_RATE = 0.05
@@ -85,7 +85,8 @@ def moons(n: int = 100) -> tuple[list[list[float]], list[float]]:
 
 
 class MLP:
-    """Layers of ``activation(dot(w, x) + b)``, the last layer linear.
+    """Layers of ``activation(affine(w, x, b))`` (w·x + b in one node, as ``nn`` builds a
+    neuron), the last layer linear.
 
     Weights are uniform in (-scale, scale): ``scale=1`` is micrograd's init (the moons demo),
     the default 1/sqrt(fan_in) suits wider inputs.
@@ -116,7 +117,7 @@ class MLP:
     def __call__(self, xs: Sequence[Value | float]) -> list[Value]:
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
-            out = [dot(w, xs) + b for w, b in layer]
+            out = [affine(w, xs, b) for w, b in layer]
             xs = out if i == last else [getattr(v, self.activation)() for v in out]
         return xs  # type: ignore[return-value]
 

@@ -1,7 +1,7 @@
 """Modules: a Neuron, a Layer of neurons, and an MLP of layers, all built from `autograd.Value`.
 
-A neuron computes ``a = activation(z)`` with ``z = w1*x1 + ... + wn*xn + b``: one ``dot`` node
-for the weighted sum, one ``+`` for the bias, one node for the activation.
+A neuron computes ``a = activation(z)`` with ``z = w1*x1 + ... + wn*xn + b``: one ``affine``
+node for the weighted sum and its bias (drawn "Σ w·x + b"), one node for the activation.
 """
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ class Neuron(Module):
 
     def forward(self, x: Sequence[Value | float]) -> Value:
         x = _as_inputs(x, self.nin, self.name or "Neuron")
-        z = autograd.dot(self.w, x) + self.b
+        z = autograd.affine(self.w, x, self.b)
         z.label = "z"
         if self.activation == "linear":
             return z

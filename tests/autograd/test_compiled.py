@@ -337,3 +337,45 @@ def test_bad_arguments():
 def test_import_autograd_does_not_import_numpy():
     code = "import sys, autograd; assert 'numpy' not in sys.modules; autograd.compile"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+class AffineMLP(TinyMLP):
+    """TinyMLP with each neuron one ``affine`` node instead of ``dot`` then ``+ b``."""
+
+    def __call__(self, xs: list) -> list[Value]:
+        for i, layer in enumerate(self.layers):
+            out = [autograd.affine(w, xs, b) for w, b in layer]
+            xs = out if i == len(self.layers) - 1 else [self.activation(v) for v in out]
+        return xs
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_affine_layers_become_matrix_products_plus_bias(activation):
+    model = AffineMLP(4, [6, 3], activation, seed=3)
+    params = model.parameters()
+    compiled = autograd.compile(lambda v: autograd.sum(model(v)), 4)
+    assert sum(isinstance(step, _MatmulStep) for step in compiled.steps) == 2
+    assert len(compiled.parameters) == len(params)
+    X = np.random.default_rng(0).uniform(-1.0, 1.0, size=(7, 4))
+    assert_same(lambda v: autograd.sum(model(v)), X, params, compiled=compiled)
+    # Same numbers as the dot-then-add network with the same weights.
+    reference = TinyMLP(4, [6, 3], activation, seed=3)
+    for p, q in zip(reference.parameters(), params, strict=True):
+        p.data = q.data
+    np.testing.assert_allclose(
+        compiled(X), eager_rows(lambda v: autograd.sum(reference(v)), X), rtol=1e-13
+    )
+
+
+def test_affine_with_a_shared_bias_and_a_constant_bias():
+    w = [[Value(0.5), Value(-1.5)], [Value(2.0), Value(0.25)]]
+    shared = Value(0.3)
+
+    def fn(v):
+        first = [autograd.affine(row, v[:2], shared) for row in w]
+        second = autograd.affine(w[0], v[:2], 0.75)
+        return autograd.sum([*first, second]).tanh()
+
+    params = [*w[0], *w[1], shared]
+    X = np.random.default_rng(1).uniform(-1.0, 1.0, size=(5, 2))
+    assert_same(fn, X, params)

@@ -152,3 +152,56 @@ def test_backward_gives_the_same_numbers_as_the_first_version(seed):
     build(random.Random(seed + 1000), ours).backward()
     reference_backward(build(random.Random(seed + 1000), theirs))
     assert [v.grad for v in ours] == [v.grad for v in theirs]
+
+
+@pytest.mark.parametrize(
+    ("method", "name"),
+    [
+        ("__neg__", "neg"),
+        ("__abs__", "abs"),
+        ("tanh", "tanh"),
+        ("sigmoid", "sigmoid"),
+        ("relu", "relu"),
+        ("softplus", "softplus"),
+        ("sin", "sin"),
+        ("cos", "cos"),
+    ],
+)
+def test_unary_methods_equal_apply_of_the_row(method, name):
+    for number in (-1.25, 0.0, 0.75):
+        x = Value(number)
+        out = getattr(x, method)()
+        reference = Value.apply(OPS[name], x)
+        assert out.data == reference.data
+        assert out.op == name and out.parents == (x,) and out.scope is None
+        assert getattr(Value, method).__doc__
+        with no_grad():
+            plain = getattr(x, method)()
+        assert plain.op == "" and plain.parents == () and plain.data == reference.data
+        token = _state.set(Scope("neuron", None))
+        try:
+            tagged = getattr(x, method)()
+        finally:
+            _state.reset(token)
+        assert tagged.scope is not None and tagged.scope.module == "neuron"
+
+
+def test_affine_is_dot_plus_bias_in_one_node():
+    rng = random.Random(4)
+    w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(5)]
+    x = [Value(rng.uniform(-1.0, 1.0)) for _ in range(5)]
+    b = Value(0.125)
+    z = autograd.affine(w, x, b)
+    assert z.op == "affine" and z.parents == (*w, *x, b)
+    assert z.data == (dot(w, x) + b).data
+    z.tanh().backward()
+    got = [v.grad for v in (*w, *x, b)]
+    for v in (*w, *x, b):
+        v.grad = 0.0
+    (dot(w, x) + b).tanh().backward()
+    assert got == [v.grad for v in (*w, *x, b)]
+    assert autograd.affine([2.0], [x[0]], 1).data == 2.0 * x[0].data + 1.0
+    with pytest.raises(ValueError, match="affine: 2 weights but 1 inputs"):
+        autograd.affine(w[:2], x[:1], b)
+    with pytest.raises(TypeError, match="affine: needs Values or numbers, got str"):
+        autograd.affine([w[0]], [x[0]], "b")  # type: ignore[arg-type]

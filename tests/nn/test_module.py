@@ -36,15 +36,14 @@ def test_neuron_computes_activation_of_weighted_sum(activation, expected):
     assert neuron(x).data == pytest.approx(expected(z), abs=1e-15)
 
 
-def test_weighted_sum_is_one_dot_node_then_bias_then_activation():
+def test_weighted_sum_and_bias_are_one_affine_node_then_activation():
     neuron = Neuron(4, activation="tanh", seed=1)
     a = neuron([1.0, 2.0, 3.0, 4.0])
     assert a.op == "tanh"
     (z,) = a.parents
-    assert z.op == "add" and z.parents[1] is neuron.b
-    dot = z.parents[0]
-    assert dot.op == "dot"
-    assert list(dot.parents[:4]) == neuron.w
+    assert z.op == "affine" and z.label == "z" and z.parents[-1] is neuron.b
+    assert list(z.parents[:4]) == neuron.w
+    assert [x.data for x in z.parents[4:8]] == [1.0, 2.0, 3.0, 4.0]
 
 
 def test_neuron_gradients_follow_the_chain_rule():
@@ -140,7 +139,7 @@ def test_values_remember_the_module_call_that_made_them():
     model = MLP(2, [3, 1], seed=0)
     out = model([1.0, 2.0])
     assert [scope.name for scope in out.scope.path()] == ["MLP", "layer 1", "neuron 0"]
-    hidden = out.parents[0].parents[3]  # out = dot(w, h) + b; parents of dot: w0-w2, h0-h2
+    hidden = out.parents[3]  # out = affine(w, h, b); its parents: w0-w2, h0-h2, b
     assert [scope.name for scope in hidden.scope.path()] == ["MLP", "layer 0", "neuron 0"]
     assert model.layers[0].neurons[2].name == "neuron 2"
 
