@@ -105,7 +105,7 @@ def small_network_graph() -> None:
     out = model([1.0, -0.5])
     out.label = "out"
     out.backward()
-    print(f"  out = {out.data:.6f}; each neuron is one Σ w·x node, + b, then its activation")
+    print(f"  out = {out.data:.6f}; each neuron is one Σ w·x + b node, then its activation")
     if shutil.which("dot") is None:
         print("  (Graphviz's `dot` is not installed: no picture; apt install graphviz)")
         return
