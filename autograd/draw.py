@@ -8,12 +8,12 @@ is always the same. User strings only ever reach label text, escaped (see ``auto
 Colours by role:
 
 - output (the root): green;
-- input (a leaf made by the user): blue;
+- input (a leaf made by the user, or a named number such as nn's x0, x1): blue;
 - parameter (a leaf that is a weight or bias): yellow. A leaf is a parameter when it is in
   ``params=`` if given; otherwise when a module whose call made part of the graph lists it in
   its ``parameters()``, or when its label is ``w`` or ``b``, optionally followed by a digit or
   ``_`` and anything (``w1``, ``b``, ``w_2``), or starts with ``weight`` or ``bias``;
-- constant (a number from an expression such as ``2 * x``): grey;
+- constant (an unnamed number from an expression such as ``2 * x``): grey;
 - a collapsed module: lilac.
 """
 

@@ -67,7 +67,9 @@ class Layout:
         if v is root:
             return "output"
         if isinstance(v, Constant):
-            return "constant"
+            # A named number is data fed in (nn labels its inputs x0, x1, ...); an unnamed one
+            # came from an expression such as 2 * x.
+            return "input" if v.label else "constant"
         if v.is_leaf:
             return "parameter" if id(v) in self.params else "input"
         return "inner"

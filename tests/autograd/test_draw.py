@@ -64,6 +64,15 @@ def test_roles_input_parameter_constant_output_have_their_colours():
     assert "#c7f0c2" in nodes["v4"]  # c: output
 
 
+def test_a_named_number_is_drawn_as_an_input():
+    from autograd import Constant
+
+    x = Constant(0.5, label="x0")  # how nn feeds plain numbers to a network
+    nodes = node_lines(draw_dot(x * Value(2.0, label="w") + 1).source)
+    assert "#cfe3fa" in nodes["v0"]  # x0: input, not constant
+    assert "#e4e4e4" in nodes["v3"]  # the unnamed 1: constant
+
+
 def test_params_option_overrides_the_label_rule():
     c = small()
     a = c.parents[0].parents[0]
