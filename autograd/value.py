@@ -410,32 +410,7 @@ def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001  (mirrors the b
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
     """One node for w1*x1 + ... + wn*xn (d/dwi = xi, d/dxi = wi)."""
-    if len(weights) != len(inputs):
-        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
-    if not weights:
-        raise ValueError("dot: needs at least one pair")
-    parents = (*weights, *inputs)
-    if not _VALUE_TYPES.issuperset(map(type, parents)):  # C-level check of the common case
-        parents = tuple(_require(v, "dot") for v in parents)
-    # _node's body, inlined as in the operators: a dot is a third of a network's nodes.
-    out = _new(Value)
-    out.data = _dot(FLOAT_MATH, *[p.data for p in parents])
-    out.grad = 0.0
-    out.label = ""
-    state = _get_state()
-    if state is True:
-        out._op = _DOT
-        out._parents = parents
-        out._scope = None
-    elif state is False:
-        out._op = None
-        out._parents = ()
-        out._scope = None
-    else:
-        out._op = _DOT
-        out._parents = parents
-        out._scope = state
-    return out
+    return _weighted_sum(_DOT, weights, inputs, ())
 
 
 def affine(
@@ -443,31 +418,21 @@ def affine(
 ) -> Value:
     """One node for w1*x1 + ... + wn*xn + b (d/dwi = xi, d/dxi = wi, d/db = 1): a neuron's
     pre-activation, one node instead of a ``dot`` and a ``+``."""
+    return _weighted_sum(_AFFINE, weights, inputs, (bias,))
+
+
+def _weighted_sum(
+    op: Op, weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: tuple
+) -> Value:
+    """The node of ``dot`` (no bias) or ``affine`` (one bias): parents w..., x..., [b]."""
     if len(weights) != len(inputs):
-        raise ValueError(f"affine: {len(weights)} weights but {len(inputs)} inputs")
+        raise ValueError(f"{op.name}: {len(weights)} weights but {len(inputs)} inputs")
     if not weights:
-        raise ValueError("affine: needs at least one pair")
-    parents = (*weights, *inputs, bias)
+        raise ValueError(f"{op.name}: needs at least one pair")
+    parents = (*weights, *inputs, *bias)
     if not _VALUE_TYPES.issuperset(map(type, parents)):  # C-level check of the common case
-        parents = tuple(_require(v, "affine") for v in parents)
-    out = _new(Value)  # _node's body, inlined as in dot()
-    out.data = _affine(FLOAT_MATH, *[p.data for p in parents])
-    out.grad = 0.0
-    out.label = ""
-    state = _get_state()
-    if state is True:
-        out._op = _AFFINE
-        out._parents = parents
-        out._scope = None
-    elif state is False:
-        out._op = None
-        out._parents = ()
-        out._scope = None
-    else:
-        out._op = _AFFINE
-        out._parents = parents
-        out._scope = state
-    return out
+        parents = tuple(_require(v, op.name) for v in parents)
+    return _node(op, op.forward(FLOAT_MATH, *[p.data for p in parents]), parents)
 
 
 def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
@@ -497,7 +462,7 @@ _new = object.__new__
 _VALUE_TYPES = frozenset({Value, Constant})
 _get_state = _state.get
 _SUM, _DOT, _AFFINE = ops.SUM, ops.DOT, ops.AFFINE
-_sum, _dot, _affine = _SUM.forward, _DOT.forward, _AFFINE.forward
+_sum = _SUM.forward
 
 
 class ValueMath:
