@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
+from typing import Any
 
 from . import ops
 from .ops import FLOAT_MATH, OPS, Op
@@ -89,6 +90,19 @@ class module_scope:  # noqa: N801
     def __exit__(self, *exc: object) -> None:
         if self._token is not None:
             _state.reset(self._token)
+
+
+def call_in_scope(module: object, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` inside ``module_scope(module)``, without the context manager's
+    object and method calls: ``nn.Module.__call__`` runs once per neuron per sample."""
+    state = _state.get()
+    if state is False:  # inside no_grad nothing is recorded, so there is nothing to tag
+        return fn(*args, **kwargs)
+    token = _state.set(Scope(module, state if state is not True else None))
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _state.reset(token)
 
 
 def is_recording() -> bool:

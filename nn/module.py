@@ -14,7 +14,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
-from autograd.value import Constant, module_scope
+from autograd.value import Constant, call_in_scope
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear")
 INITS = ("uniform", "xavier", "he")
@@ -35,8 +35,13 @@ def _check_activation(activation: str) -> str:
     return activation
 
 
+_VALUES = frozenset({Value, Constant})
+
+
 def _as_inputs(x: Sequence[Value | float], nin: int, who: str) -> list[Value]:
     """Numbers become Constants once here, not once per neuron that reads them."""
+    if type(x) is list and len(x) == nin and _VALUES.issuperset(map(type, x)):
+        return x  # already Values (what a layer hands its neurons): nothing to check
     if isinstance(x, (Value, numbers.Real)) or not hasattr(x, "__len__"):
         raise TypeError(f"{who} expects a list of {nin} numbers or Values, got {type(x).__name__}")
     if len(x) != nin:
@@ -60,8 +65,7 @@ class Module:
     name: str = ""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        with module_scope(self):
-            return self.forward(*args, **kwargs)
+        return call_in_scope(self, self.forward, *args, **kwargs)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
