@@ -129,8 +129,8 @@ def _as_float(data: object, what: str = "Value") -> float:
 def _unary(op: Op) -> Callable[[Callable[[Value], Value]], Callable[[Value], Value]]:
     """Decorator: the method (only a signature and a docstring) makes ``op(self)``.
 
-    The same as ``Value.apply(op, self)`` for a row without a domain check, with the node made
-    in place (no list of inputs, no call of ``_node``); the number comes from the row.
+    The same as ``Value.apply(op, self)`` for a row without a domain check, minus the list of
+    inputs and the check; the number comes from the row.
     """
     if op.arity != 1 or op.check is not None:
         raise ValueError(f"{op.name}: the fast unary path is for one-input rows without a check")
@@ -138,24 +138,7 @@ def _unary(op: Op) -> Callable[[Callable[[Value], Value]], Callable[[Value], Val
 
     def decorate(declared: Callable[[Value], Value]) -> Callable[[Value], Value]:
         def method(self: Value) -> Value:
-            out = _new(Value)
-            out.data = forward(FLOAT_MATH, self.data)
-            out.grad = 0.0
-            out.label = ""
-            state = _get_state()
-            if state is True:
-                out._op = op
-                out._parents = (self,)
-                out._scope = None
-            elif state is False:
-                out._op = None
-                out._parents = ()
-                out._scope = None
-            else:
-                out._op = op
-                out._parents = (self,)
-                out._scope = state
-            return out
+            return _node(op, forward(FLOAT_MATH, self.data), (self,))
 
         method.__name__ = declared.__name__
         method.__qualname__ = declared.__qualname__
@@ -328,14 +311,7 @@ def _binary_operator(op: Op, reflected: bool) -> Callable[[Value, object], Value
         if kind is Value or kind is Constant:  # the commonest case, without isinstance
             pass
         elif kind is float and other == other:  # a plain number: a Constant leaf
-            constant = _new(Constant)
-            constant.data = other
-            constant.grad = 0.0
-            constant.label = ""
-            constant._op = None
-            constant._parents = ()
-            constant._scope = None
-            other = constant
+            other = _constant(other)
         elif not isinstance(other, Value):
             other = _coerce(other)
             if other is None:
@@ -351,18 +327,14 @@ def _binary_operator(op: Op, reflected: bool) -> Callable[[Value, object], Value
         out.grad = 0.0
         out.label = ""
         state = _get_state()
-        if state is True:
-            out._op = op
-            out._parents = parents
-            out._scope = None
-        elif state is False:
+        if state is False:  # inside no_grad: a leaf
             out._op = None
             out._parents = ()
             out._scope = None
         else:
             out._op = op
             out._parents = parents
-            out._scope = state
+            out._scope = None if state is True else state
         return out
 
     operator_method.__name__ = f"__{'r' if reflected else ''}{op.name}__"  # __add__, __radd__
@@ -378,18 +350,14 @@ def _node(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
     out.grad = 0.0
     out.label = ""
     state = _get_state()
-    if state is True:
-        out._op = op
-        out._parents = parents
-        out._scope = None
-    elif state is False:
+    if state is False:  # inside no_grad: a leaf
         out._op = None
         out._parents = ()
         out._scope = None
     else:
         out._op = op
         out._parents = parents
-        out._scope = state
+        out._scope = None if state is True else state
     return out
 
 
