@@ -15,7 +15,14 @@ import time
 
 import numpy as np
 import torch
-from common import MLP, alternate, cross_entropy, hinge_plus_l2, moons, sgd, zero_grad
+from common import (
+    MLP,
+    alternate,
+    compiled_step_factory,
+    cross_entropy,
+    moons,
+    zero_grad,
+)
 
 import autograd
 from autograd import Value
@@ -45,17 +52,7 @@ def torch_mlp(model: MLP, dtype: torch.dtype, activation: str) -> torch.nn.Seque
 
 def moons_contenders() -> tuple[dict, dict]:
     X, y = moons()
-    model = MLP(2, [16, 16, 1], scale=1.0)
-    params = model.parameters()
-    compiled = autograd.compile(lambda v: hinge_plus_l2(model(v[:2])[0], v[2], params), 3)
-    batch = np.hstack([np.array(X), np.array(y)[:, None]])
-
-    def ours() -> float:
-        zero_grad(params)
-        loss = compiled.backward(batch)
-        sgd(params)
-        return loss
-
+    ours = compiled_step_factory()
     contenders = {"compiled": ours}
     losses = {"compiled": ours()}
     for name, dtype in (("torch_f64", torch.float64), ("torch_f32", torch.float32)):

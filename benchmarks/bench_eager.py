@@ -14,8 +14,14 @@ import sys
 import time
 import tracemalloc
 
-import numpy as np
-from common import MLP, alternate, hinge_plus_l2, moons, sgd, zero_grad
+from common import (
+    MLP,
+    alternate,
+    compiled_step_factory,
+    moons,
+    sgd,
+    zero_grad,
+)
 
 import autograd
 from autograd import Value
@@ -40,22 +46,6 @@ def eager_step_factory():
         total.backward()
         sgd(params)
         return total.data
-
-    return step
-
-
-def compiled_step_factory():
-    X, y = moons()
-    model = MLP(2, [16, 16, 1], scale=1.0)
-    params = model.parameters()
-    compiled = autograd.compile(lambda v: hinge_plus_l2(model(v[:2])[0], v[2], params), 3)
-    batch = np.hstack([np.array(X), np.array(y)[:, None]])
-
-    def step() -> float:
-        zero_grad(params)
-        loss = compiled.backward(batch)
-        sgd(params)
-        return loss
 
     return step
 

@@ -15,6 +15,8 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 import autograd
 from autograd import Value, affine
 
@@ -141,3 +143,20 @@ def sgd(params: list[Value], lr: float = LEARNING_RATE) -> None:
 def zero_grad(params: list[Value]) -> None:
     for p in params:
         p.grad = 0.0
+
+
+def compiled_step_factory() -> Callable[[], float]:
+    """The moons demo step on the whole batch with autograd.compile (one SGD step a call)."""
+    X, y = moons()
+    model = MLP(2, [16, 16, 1], scale=1.0)
+    params = model.parameters()
+    compiled = autograd.compile(lambda v: hinge_plus_l2(model(v[:2])[0], v[2], params), 3)
+    batch = np.hstack([np.array(X), np.array(y)[:, None]])
+
+    def step() -> float:
+        zero_grad(params)
+        loss = compiled.backward(batch)
+        sgd(params)
+        return loss
+
+    return step
