@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable, Sequence
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
 from . import ops
@@ -80,25 +80,27 @@ class module_scope:  # noqa: N801
         self._module = module
 
     def __enter__(self) -> None:
-        state = _state.get()
-        if state is False:  # inside no_grad nothing is recorded, so there is nothing to tag
-            self._token = None
-            return
-        parent = state if isinstance(state, Scope) else None
-        self._token = _state.set(Scope(self._module, parent))
+        self._token = _enter_scope(self._module)
 
     def __exit__(self, *exc: object) -> None:
         if self._token is not None:
             _state.reset(self._token)
 
 
+def _enter_scope(module: object) -> Token | None:
+    """Make ``module`` the innermost scope; None inside no_grad, where nothing is tagged."""
+    state = _state.get()
+    if state is False:
+        return None
+    return _state.set(Scope(module, state if state is not True else None))
+
+
 def call_in_scope(module: object, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)`` inside ``module_scope(module)``, without the context manager's
     object and method calls: ``nn.Module.__call__`` runs once per neuron per sample."""
-    state = _state.get()
-    if state is False:  # inside no_grad nothing is recorded, so there is nothing to tag
+    token = _enter_scope(module)
+    if token is None:
         return fn(*args, **kwargs)
-    token = _state.set(Scope(module, state if state is not True else None))
     try:
         return fn(*args, **kwargs)
     finally:
