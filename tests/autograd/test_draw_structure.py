@@ -32,7 +32,7 @@ def test_viz_modules_import_each_other_without_circles():
 
     def visit(module: str, path: list[str]) -> None:
         if module in path:
-            cycle = " -> ".join(path[path.index(module) :] + [module])
+            cycle = " -> ".join([*path[path.index(module) :], module])
             raise AssertionError(f"import circle in autograd.viz: {cycle}")
         if module in done or module not in graph:
             return
