@@ -143,7 +143,7 @@ document.getElementById("next").onclick = () => show(Math.min(last, Number(slide
 def steps_document(frames: list[Frame]) -> str:
     """The frames as one self-contained HTML page with a slider (JavaScript, inline) through
     them; each frame fitted to the page's width. Needs Graphviz's ``dot``."""
-    from .export import graph_html, page
+    from .page import graph_html, page
 
     if not frames:
         raise ValueError("steps_document: no frames to show")
@@ -163,7 +163,9 @@ def step_backward(root: Value, **options: Any) -> Any:
     """A Jupyter widget: a slider (and play button) through :func:`backward_frames`.
 
     Shows SVGs rendered by ``dot``; without ``dot`` it draws with graphviz-anywidget instead.
-    Needs ipywidgets (``pip install 'seegrad[widgets]'``).
+    The output also carries the last step as a static picture (for GitHub, nbconvert and
+    notebooks saved without widget state); :func:`autograd.viz.to_html` writes the slider as a
+    page. Needs ipywidgets (``pip install 'seegrad[widgets]'``).
     """
     try:
         import ipywidgets
@@ -202,4 +204,15 @@ def step_backward(root: Value, **options: Any) -> Any:
 
     show(0)
     slider.observe(lambda change: show(change["new"]), names="value")
-    return ipywidgets.VBox([ipywidgets.HBox([play, slider]), view])
+    from .widget import static_graph_html, with_static_picture
+
+    note = (
+        f"Backpropagation in {last} steps, shown here at the last one (every gradient known): "
+        "run the notebook in Jupyter to step through it, or write it to a page with "
+        "autograd.viz.to_html."
+    )
+    return with_static_picture(
+        [ipywidgets.HBox([play, slider]), view],
+        lambda: static_graph_html(frames[-1], note),
+        lambda: steps_document(frames),
+    )

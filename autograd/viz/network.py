@@ -94,7 +94,7 @@ class NetworkView:
 
     def to_html_document(self) -> str:
         """A complete, self-contained HTML page showing the picture (for :func:`to_html`)."""
-        from .export import page
+        from .page import page
 
         return page(f"Network view of {self.description}", self._repr_html_())
 
