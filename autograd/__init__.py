@@ -18,7 +18,7 @@ from .value import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
 __version__ = "0.1.0"
 
 # draw_dot pulls in graphviz and compile pulls in numpy: load them on first use only.
-_LAZY = {"draw_dot": ("autograd.draw", "draw_dot"), "compile": ("autograd.compiled", "compile")}
+_LAZY = {"draw_dot": ("autograd.viz.draw", "draw_dot"), "compile": ("autograd.compiled", "compile")}
 
 
 def __getattr__(name: str) -> Any:
