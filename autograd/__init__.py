@@ -22,7 +22,7 @@ fast.install()  # the fast paths of autograd/fast.py; the readable engine is val
 __version__ = "0.1.0"
 
 # draw_dot pulls in graphviz and compile pulls in numpy: load them on first use only.
-_LAZY = {"draw_dot": ("autograd.draw", "draw_dot"), "compile": ("autograd.compiled", "compile")}
+_LAZY = {"draw_dot": ("autograd.viz.draw", "draw_dot"), "compile": ("autograd.compiled", "compile")}
 
 
 def __getattr__(name: str) -> Any:

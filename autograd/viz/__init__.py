@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 _LAZY = {
-    "draw_dot": "autograd.draw",
-    "Graph": "autograd.draw",
-    "DotNotFoundError": "autograd.draw",
+    "draw_dot": "autograd.viz.draw",
+    "Graph": "autograd.viz.graph",
+    "DotNotFoundError": "autograd.viz.graph",
     "interactive": "autograd.viz.widget",
     "backward_frames": "autograd.viz.frames",
     "step_backward": "autograd.viz.frames",

@@ -15,9 +15,10 @@ from typing import Any
 
 from ..backward import topological_order
 from ..chainrule import local_derivatives
-from ..draw import Graph, _draw, _Style
 from ..ops import OPS
 from ..value import Value
+from .draw import Style, draw_styled
+from .graph import Graph
 from .text import number, value_names
 
 
@@ -52,10 +53,10 @@ def backward_frames(root: Value, save: str | Path | None = None, **options: Any)
     grads: dict[int, float] = {id(root): 1.0}
 
     def frame(step: int, node: Value | None, updated: set[int], caption: str) -> Frame:
-        style = _Style(
+        style = Style(
             grads=dict(grads), current=id(node or root), updated=frozenset(updated), caption=caption
         )
-        graph = _draw(root, style=style, graph_class=Frame, **options)
+        graph = draw_styled(root, style=style, graph_class=Frame, **options)
         assert isinstance(graph, Frame)
         graph.step, graph.current, graph.grads = step, node, style.grads
         return graph
@@ -198,7 +199,7 @@ def step_backward(root: Value, **options: Any) -> Any:
                 svgs[k] = f'<div style="overflow:auto">{svg[svg.index("<svg") :]}</div>'
             view.value = svgs[k]
     else:
-        from .widget import widget_for_source
+        from .dotwidget import widget_for_source
 
         view = widget_for_source(frames[0].source)
         graph = view.children[-1]  # the graph itself, below its controls

@@ -1,7 +1,7 @@
 """``interactive``: a zoomable, searchable graph in Jupyter that needs no ``dot`` program.
 
-It rests on graphviz-anywidget (Graphviz compiled to WebAssembly, running in the browser), an
-optional extra: ``pip install 'seegrad[widgets]'``.
+It rests on graphviz-anywidget (see :mod:`autograd.viz.dotwidget`), an optional extra:
+``pip install 'seegrad[widgets]'``.
 """
 
 from __future__ import annotations
@@ -9,24 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..value import Value
+from .dotwidget import WIDGETS_HINT, graphviz_widget, widget_for_source
+from .draw import draw_dot
 
-WIDGETS_HINT = (
-    "the interactive view needs the optional packages graphviz-anywidget, anywidget and "
-    "ipywidgets: pip install 'seegrad[widgets]'"
-)
-
-
-def _graphviz_widget() -> Any:
-    try:
-        from graphviz_anywidget import graphviz_widget
-    except ImportError as error:
-        raise ImportError(f"autograd.viz.interactive: {WIDGETS_HINT}") from error
-    return graphviz_widget
-
-
-def widget_for_source(dot_source: str) -> Any:
-    """The interactive widget for DOT text; ``ImportError`` (with the pip command) if missing."""
-    return _graphviz_widget()(dot_source)
+__all__ = ["WIDGETS_HINT", "interactive", "widget_for_source"]
 
 
 def interactive(root: Value, **options: Any) -> Any:
@@ -36,7 +22,5 @@ def interactive(root: Value, **options: Any) -> Any:
 
     Raises ``ImportError`` naming the pip command when the ``[widgets]`` extra is missing.
     """
-    graphviz_widget = _graphviz_widget()
-    from ..draw import draw_dot
-
-    return graphviz_widget(draw_dot(root, **options).source)
+    make = graphviz_widget()
+    return make(draw_dot(root, **options).source)
