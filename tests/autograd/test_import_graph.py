@@ -112,14 +112,11 @@ def test_the_engine_has_no_import_circle() -> None:
     assert engine == []
 
 
-@pytest.mark.xfail(reason="draw <-> viz: being moved under autograd/viz/ (issue 14)", strict=False)
 def test_the_views_have_no_import_circle() -> None:
     assert circles_touching(VIEWS) == []
 
 
-@pytest.mark.xfail(
-    reason="nn.compiled <-> nn.train and nn.module <-> nn.torch_bridge (issue 14)", strict=False
-)
+@pytest.mark.xfail(reason="nn.compiled <-> nn.train (issue 14, being fixed)", strict=False)
 def test_nn_has_no_import_circle() -> None:
     assert circles_touching(("nn",)) == []
 
