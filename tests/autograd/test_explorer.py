@@ -8,7 +8,7 @@ import math
 import pytest
 
 from autograd import Value, viz
-from autograd.viz.explorer import MAX_VALUES, graph_spec, html_document
+from autograd.viz.explorer_page import MAX_VALUES, graph_spec, html_document
 
 
 def neuron() -> tuple[Value, dict[str, Value]]:
@@ -100,7 +100,7 @@ def test_html_document_is_self_contained() -> None:
 
 
 def test_without_dot_the_graph_is_laid_out_in_layers(monkeypatch) -> None:
-    import autograd.viz.explorer as explorer
+    import autograd.viz.explorer_page as explorer
 
     monkeypatch.setattr(explorer.shutil, "which", lambda name: None)
     o, _ = neuron()
