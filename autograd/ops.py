@@ -47,6 +47,15 @@ class Op:
         constant_inputs: indices of inputs the op holds constant (derivative 0 by definition).
         torch: the same function as a PyTorch expression in ``x``, ``y`` (``xs`` for n-ary
             ops; constant inputs arrive as floats), used by the reference tests.
+
+    Structure a consumer may rely on instead of calling the rules (declared, as JAX's
+    ``defbilinear`` declares it; a test checks each declaration against the row's own rules):
+
+        additive: f = x1 + ... + xn, every local derivative 1 (an n-ary row). The batched
+            executor sums stacked inputs and sends the upstream gradient to each unchanged.
+        bilinear: inputs w1..wn, x1..xn: f = w1*x1 + ... + wn*xn, df/dwi = xi, df/dxi = wi.
+            The executor runs a layer of such nodes as one matrix product.
+        bias: with ``bilinear``, one more input b added once (f = Σ wi*xi + b, df/db = 1).
     """
 
     name: str
@@ -61,10 +70,17 @@ class Op:
     check: Callable[..., None] | None = None
     constant_inputs: tuple[int, ...] = ()
     torch: str = ""
+    additive: bool = False
+    bilinear: bool = False
+    bias: bool = False
     float_forward: Callable[..., float] = field(init=False, repr=False)
     float_derivatives: Callable[..., tuple] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if (self.additive or self.bilinear) and self.arity != -1:
+            raise ValueError(f"op {self.name!r}: additive and bilinear rows are n-ary (arity -1)")
+        if self.bias and not self.bilinear:
+            raise ValueError(f"op {self.name!r}: bias=True declares a bilinear row's extra input")
         # Bind the float backend once (a C-level partial: one Python call per use, the rule's).
         object.__setattr__(self, "float_forward", functools.partial(self.forward, FLOAT_MATH))
         object.__setattr__(
@@ -427,6 +443,7 @@ SUM = _row(
         math="f = x1 + ... + xn; df/dxi = 1",
         domain=(_WIDE, _WIDE, _WIDE),
         torch="torch.stack(xs).sum()",
+        additive=True,
     )
 )
 DOT = _row(
@@ -440,6 +457,7 @@ DOT = _row(
         math="f = w1*x1 + ... + wn*xn; df/dwi = xi, df/dxi = wi",
         domain=(_WIDE, _WIDE, _WIDE, _WIDE),
         torch="(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 :])).sum()",
+        bilinear=True,
     )
 )
 AFFINE = _row(
@@ -458,5 +476,7 @@ AFFINE = _row(
         torch=(
             "(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 : -1])).sum() + xs[-1]"
         ),
+        bilinear=True,
+        bias=True,
     )
 )
