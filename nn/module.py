@@ -15,7 +15,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
-from autograd.fast_layer import affine_layer
+from autograd.fast import affine_layer
 from autograd.ops import OPS, Op
 from autograd.value import Constant, call_in_scope
 
