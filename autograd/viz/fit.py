@@ -1,14 +1,21 @@
-"""An SVG drawing as HTML that fits the notebook column: scaled down to the column while its
-smallest text stays at least :data:`MIN_TEXT_PX` high, and in a box that scrolls beyond that.
+"""Fitting an SVG drawing to the column it is shown in, as HTML.
 
-JupyterLab and nbconvert show an ``image/svg+xml`` output as an ``<img>`` at its natural size,
-so style inside the SVG cannot shrink it; an HTML output can. The width rule is plain CSS
-(``width: 100%`` between a legible minimum and the natural width), so it holds at any window
-width with no script. Radio buttons (CSS only) switch between that fit and 100 % or 200 %.
+JupyterLab and nbconvert show an ``image/svg+xml`` output as an ``<img>``, which never shrinks
+a wide picture to the column. Inline in HTML it can: :func:`fit_svg` wraps an SVG in a box
+where it scales down to the column width, but never so far that its smallest text falls below
+``min_text_px``; below that width the box scrolls instead, so every part stays in reach. It is
+CSS only (no script), so it works in an untrusted notebook, an nbconvert export and a page
+opened from ``file://``.
 
-JupyterLab sanitizes the HTML of an untrusted notebook (one opened, not run): it drops
-``<svg>`` and ``<style>``. The drawing is therefore hidden unless the ``<style>`` survives, and
-a line saying how to see it shows instead of a jumble of label text.
+The arithmetic: an SVG ``width`` W px wide with a ``viewBox`` V units wide draws a font of f
+units at ``f * W / V`` px. Shown at width w, the smallest font ``f_min`` is ``f_min * w / V`` px,
+so the drawing may shrink down to ``w_min = min_text_px * V / f_min`` px and no further.
+
+:func:`fit_html` builds on it for the drawings of ``draw_dot`` and the step-by-step views: a
+caption above as text that wraps, zoom buttons (CSS radio buttons: fit, 100 %, 200 %), a box of
+its own for a drawing far taller than wide, and a line that shows instead of the drawing where
+the HTML is sanitized: JupyterLab drops ``<svg>`` and ``<style>`` from an untrusted notebook's
+HTML, so the drawing is hidden until its ``<style>`` applies.
 """
 
 from __future__ import annotations
@@ -17,58 +24,110 @@ import hashlib
 import html
 import re
 
+# CSS px per unit of an SVG length (CSS: 1in = 96px = 72pt).
+_UNIT_PX = {
+    "": 1.0,
+    "px": 1.0,
+    "pt": 96 / 72,
+    "pc": 16.0,
+    "in": 96.0,
+    "cm": 96 / 2.54,
+    "mm": 9.6 / 2.54,
+}
+_LENGTH = r"([0-9]*\.?[0-9]+)\s*(px|pt|pc|in|cm|mm)?"
+_SVG_TAG = re.compile(r"<svg\b[^>]*>", re.DOTALL)
+_FONT_SIZE = re.compile(r"font-size\s*[=:]\s*[\"']?\s*" + _LENGTH)
+
+BOX_CLASS = "seegrad-fit"
+
 MIN_TEXT_PX = 8.0  # the smallest label a reader can still read, in CSS px
-PX_PER_PT = 4 / 3  # Graphviz sizes its SVG in points (72 per inch); CSS has 96 px per inch
 ZOOMS = (("fit", None), ("100%", 1.0), ("200%", 2.0))
 _ZOOM_CONTROLS_FROM_PX = 600  # below this natural width a drawing needs no zoom buttons
 
-_SIZE = re.compile(r'\s(width|height)="([0-9.]+)pt"')
-_FONT = re.compile(r'font-size="([0-9.]+)"')
+
+def _attribute(tag: str, name: str) -> str | None:
+    match = re.search(rf"\s{name}\s*=\s*[\"']([^\"']*)[\"']", tag)
+    return match.group(1) if match else None
 
 
-def svg_element(svg: str) -> str:
-    """``svg`` without the XML prolog, doctype and comments before its ``<svg`` tag."""
-    return svg[svg.index("<svg") :]
+def _px(length: str | None) -> float | None:
+    if length is None:
+        return None
+    match = re.fullmatch(r"\s*" + _LENGTH + r"\s*", length)
+    return float(match.group(1)) * _UNIT_PX[match.group(2) or ""] if match else None
 
 
-def natural_width_px(svg: str) -> float:
-    """The drawing's width at 100 %, in CSS px."""
-    match = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"', svg)
+def svg_metrics(svg: str) -> tuple[float, float, float | None]:
+    """``(width_px, viewbox_width, smallest_font_in_viewbox_units)`` of an SVG document.
+
+    The smallest font is ``None`` when the drawing has no text. Raises ``ValueError`` when
+    ``svg`` has no ``<svg>`` element or neither a width nor a viewBox.
+    """
+    match = _SVG_TAG.search(svg)
     if match is None:
-        raise ValueError("fit: the SVG has no width in pt (not drawn by Graphviz?)")
-    return float(match.group(1)) * PX_PER_PT
+        raise ValueError("fit_svg: the text has no <svg> element")
+    tag = match.group(0)
+    width = _px(_attribute(tag, "width"))
+    view_box = _attribute(tag, "viewBox")
+    box_width = None
+    if view_box is not None:
+        parts = view_box.replace(",", " ").split()
+        if len(parts) == 4:
+            box_width = float(parts[2])
+    if width is None and box_width is None:
+        raise ValueError("fit_svg: the <svg> element has neither a width nor a viewBox")
+    width = width if width is not None else box_width
+    box_width = box_width if box_width else width
+    # Font sizes inside the drawing are in viewBox units (graphviz writes font-size="11.00").
+    sizes = [float(m.group(1)) * _UNIT_PX[m.group(2) or ""] for m in _FONT_SIZE.finditer(svg)]
+    sizes = [s for s in sizes if s > 0]
+    return width, box_width, (min(sizes) if sizes else None)
 
 
-def smallest_text_px(svg: str) -> float | None:
-    """The smallest font size in the drawing at 100 %, in CSS px (None without text)."""
-    sizes = [float(s) for s in _FONT.findall(svg)]
-    return min(sizes) * PX_PER_PT if sizes else None
+def fit_width(svg: str, min_text_px: float = 8.0) -> tuple[float, float]:
+    """``(natural_px, narrowest_px)``: the SVG's own width, and the narrowest width at which its
+    smallest text is still ``min_text_px`` high (never more than the natural width)."""
+    width, box_width, smallest = svg_metrics(svg)
+    if smallest is None:
+        return width, 0.0
+    return width, min(width, min_text_px * box_width / smallest)
 
 
-def legible_width_px(svg: str) -> float:
-    """The narrowest the drawing may be shown with its smallest text still MIN_TEXT_PX high."""
-    width, text = natural_width_px(svg), smallest_text_px(svg)
-    if text is None or text <= MIN_TEXT_PX:
-        return width
-    return width * MIN_TEXT_PX / text
+def fit_svg(svg: str, min_text_px: float = 8.0) -> str:
+    """HTML showing ``svg`` inline, scaled down to the column (never up), its text kept at least
+    ``min_text_px`` high; narrower than that, the box scrolls sideways instead.
 
-
-def natural_height_px(svg: str) -> float:
-    match = re.search(r'<svg[^>]*\sheight="([0-9.]+)pt"', svg)
-    return float(match.group(1)) * PX_PER_PT if match else 0.0
+    Any XML prolog or doctype before ``<svg`` is dropped (they are not allowed inside HTML).
+    """
+    natural, narrowest = fit_width(svg, min_text_px)
+    start = _SVG_TAG.search(svg)
+    assert start is not None  # svg_metrics found it
+    style = (
+        f"display:block;width:100%;max-width:{natural:.0f}px;min-width:{narrowest:.0f}px;"
+        "height:auto"
+    )
+    tag = start.group(0)
+    if _attribute(tag, "style") is not None:
+        tag = re.sub(r"\sstyle\s*=\s*([\"'])[^\"']*\1", f' style="{style}"', tag, count=1)
+    else:
+        tag = tag[:4] + f' style="{style}"' + tag[4:]
+    body = svg[start.start() :].replace(start.group(0), tag, 1)
+    return f'<div class="{BOX_CLASS}" style="max-width:100%;overflow:auto">{body.strip()}</div>'
 
 
 def fit_html(svg: str, caption: str = "") -> str:
     """HTML showing ``svg`` (Graphviz's output) fitted to its column, ``caption`` above it as
     text that wraps."""
-    svg = svg_element(svg)
-    width, legible = natural_width_px(svg), legible_width_px(svg)
+    svg = svg[svg.index("<svg") :]
+    width, legible = fit_width(svg, MIN_TEXT_PX)
     key = "seegrad-" + hashlib.sha1((caption + svg).encode()).hexdigest()[:12]
     # A drawing far taller than wide (a batch of samples) scrolls in a box of its own.
-    tall = natural_height_px(svg) > max(1200.0, 2 * width)
+    height = _px(_attribute(_SVG_TAG.search(svg).group(0), "height")) or 0.0
+    tall = height > max(1200.0, 2 * width)
     box = "overflow: auto; max-width: 100%" + ("; max-height: 80vh" if tall else "")
     head, rest = svg.split(">", 1)
-    head = _SIZE.sub("", head)  # the CSS below sizes it; the viewBox keeps its proportions
+    # The CSS below sizes it; the viewBox keeps its proportions.
+    head = re.sub(r'\s(width|height)="[^"]*"', "", head)
     fitted = (
         f'{head} style="display: block; width: 100%; max-width: {width:.0f}px; '
         f'min-width: {legible:.0f}px; height: auto">{rest}'
