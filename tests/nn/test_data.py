@@ -133,7 +133,7 @@ def test_truncated_idx_file_is_a_clear_error(tmp_path, mnist_arrays):
     write_mnist(tmp_path, images, labels, gz=False)
     path = tmp_path / "train-images-idx3-ubyte"
     path.write_bytes(path.read_bytes()[:-100])
-    expected = "truncated or padded IDX data: shape (5, 28, 28) needs 3920 bytes, found 3820"
+    expected = "truncated IDX data: shape (5, 28, 28) needs 3920 bytes, found 3820"
     with pytest.raises(ValueError, match=re.escape(expected)):
         data.load_mnist(tmp_path)
 

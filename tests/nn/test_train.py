@@ -212,7 +212,7 @@ def test_resume_refuses_a_different_model_or_settings(moons, tmp_path):
         ({"loss": "cross_entropy"}, ValueError,
          "loss 'cross_entropy' needs a model with one output per class (2 or more)"),
         ({"loss": "hinge", "model": MLP(2, [2], seed=0)}, ValueError,
-         "loss 'hinge' needs a model with one output, got 2 outputs"),
+         "loss 'hinge' needs a model with one output, got 2"),
     ],
 )  # fmt: skip
 def test_fit_errors(moons, options, error, message):
