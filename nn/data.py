@@ -112,8 +112,13 @@ def batches(
     smaller); with ``shuffle`` the order is a permutation drawn from ``seed``."""
     if len(X) != len(y):
         raise ValueError(f"batches: {len(X)} samples but {len(y)} labels")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, numbers.Integral)
+        or batch_size < 1
+    ):
         raise ValueError(f"batches: batch_size must be an int >= 1, got {batch_size!r}")
+    batch_size = int(batch_size)
     order = np.random.default_rng(seed).permutation(len(X)) if shuffle else np.arange(len(X))
     for start in range(0, len(X), batch_size):
         chosen = order[start : start + batch_size]
@@ -185,17 +190,19 @@ def _read_up_to(file: BinaryIO, size: int, chunk: int = 1 << 20) -> bytearray:
 
 
 def read_idx(
-    path: str | os.PathLike[str], sha256: str | None = None, max_bytes: int = MAX_IDX_BYTES
+    path: str | os.PathLike[str], sha256: str | None = None, max_bytes: int | None = None
 ) -> np.ndarray:
     """Read an IDX file (raw, or gzipped when the name ends in .gz).
 
     Layout: two zero bytes, a type byte (0x08 = unsigned byte), the number of dimensions d,
     then d big-endian uint32 sizes, then the data. Only what the header promises is read (a
     file that inflates to more is refused without inflating the rest), a header promising more
-    than ``max_bytes`` is refused before reading, and with ``sha256`` the uncompressed content
-    must have that digest. A short, padded or malformed file is a ValueError.
+    than ``max_bytes`` (default :data:`MAX_IDX_BYTES`) is refused before reading, and with
+    ``sha256`` the uncompressed content must have that digest. A short, padded or malformed
+    file is a ValueError.
     """
     path = Path(path)
+    max_bytes = MAX_IDX_BYTES if max_bytes is None else max_bytes
     opener: Any = gzip.open if path.suffix == ".gz" else open
     digest = hashlib.sha256()
     try:
@@ -302,6 +309,7 @@ class _IdxSet:
     archives: dict[str, str]  # gzipped name: sha256 of the file as distributed
     contents: dict[str, str]  # IDX name: sha256 of the uncompressed file
     system_dirs: tuple[Path, ...] = ()
+    install_hints: tuple[str, ...] = ()
 
 
 def _names(base: str) -> tuple[str, ...]:
@@ -358,6 +366,7 @@ def _idx_file(dataset: _IdxSet, base: str, path: Path | None) -> tuple[Path, str
         f"{dataset.who}: could not download {base}.gz (offline?). Tried:\n  "
         + "\n  ".join(errors)
         + f"\nPut the four files in {cache} or pass {dataset.who}(path=folder)."
+        + "".join(f"\nOr install them: {how}." for how in dataset.install_hints)
     )
 
 
@@ -446,5 +455,6 @@ def load_fashion_mnist(
         {},
         FASHION_MNIST_CONTENT,
         FASHION_MNIST_SYSTEM_DIRS,
+        ("apt-get install dataset-fashion-mnist (Debian, Ubuntu)",),
     )
     return _load_idx_set(dataset, path, limit, train)

@@ -304,7 +304,10 @@ def model_from_dict(data: Any, source: str = "model") -> Module:
     found before anything is built."""
     kind = check_model_dict(data, source)
     model = _CLASSES[kind](**data["config"])
-    model.load_state_dict(data["state"])
+    try:
+        model.load_state_dict(data["state"])
+    except ValueError as error:  # checked above already; kept as a second line of defence
+        raise ValueError(f"{source}: {error}") from None
     return model
 
 

@@ -120,8 +120,10 @@ def check_labels(loss: str, y: np.ndarray, n_outputs: int, who: str = "fit") -> 
         raise ValueError(f"{who}: labels must be numbers, got an array of {y.dtype}")
     y = y.astype(float)
     if not np.isfinite(y).all():
-        index = int(np.flatnonzero(~np.isfinite(y.reshape(len(y), -1)).all(axis=1))[0])
-        raise ValueError(f"{who}: label {index} is {y.reshape(len(y), -1)[index]} (not finite)")
+        rows = y.reshape(len(y), -1)
+        index = int(np.flatnonzero(~np.isfinite(rows).all(axis=1))[0])
+        shown = rows[index] if rows.shape[1] > 1 else rows[index, 0]
+        raise ValueError(f"{who}: label {index} is {shown} (not finite)")
     if loss == "mse":
         return
     if y.ndim != 1:
