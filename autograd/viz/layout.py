@@ -1,6 +1,6 @@
 """Who is drawn as what: each Value's role, the collapsed module calls, the cluster boxes.
 
-Pure graph bookkeeping for :mod:`autograd.draw`, no Graphviz.
+Pure graph bookkeeping for :mod:`autograd.viz.draw`, no Graphviz.
 """
 
 from __future__ import annotations

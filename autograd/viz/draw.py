@@ -1,0 +1,358 @@
+"""``draw_dot``: the computation graph as a Graphviz picture.
+
+One record node per Value (label, data, grad) and one node per operation, named by the op
+table. Node names are ``v0, v1, ...`` in topological order (the op that made ``v3`` is ``o3``,
+a collapsed module is ``m0, m1, ...``, a cluster ``cluster_0, ...``), so the DOT text of a graph
+is always the same. User strings only ever reach label text, escaped (see ``autograd.viz.escape``).
+
+Colours by role:
+
+- output (the root): green;
+- input (a leaf made by the user, or a named number such as nn's x0, x1): blue;
+- parameter (a leaf that is a weight or bias): yellow. A leaf is a parameter when it is in
+  ``params=`` if given; otherwise when a module whose call made part of the graph lists it in
+  its ``parameters()``, or when its label is ``w`` or ``b``, optionally followed by a digit or
+  ``_`` and anything (``w1``, ``b``, ``w_2``), or starts with ``weight`` or ``bias``;
+- constant (an unnamed number from an expression such as ``2 * x``): grey;
+- a collapsed module: lilac.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import graphviz
+
+from ..chainrule import local_derivatives
+from ..ops import OPS
+from ..value import Scope, Value
+from . import escape
+from .graph import DotNotFoundError, Graph
+from .layout import Layout
+from .text import number
+
+__all__ = ["DotNotFoundError", "Graph", "Style", "draw_dot", "draw_styled"]
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+FILL = {
+    "output": "#c7f0c2",
+    "input": "#cfe3fa",
+    "parameter": "#fbe7a1",
+    "constant": "#e4e4e4",
+    "inner": "#ffffff",
+    "module": "#e6dcf5",
+}
+CURRENT = "#ff9f43"  # the node backward is working on (step-by-step frames)
+UPDATED = "#c0392b"  # outline of nodes that just received gradient
+EDGE_LABEL = "#1f4e9c"  # local derivatives written on edges
+FONT = "Helvetica"
+
+
+@dataclass
+class Style:
+    """What a step-by-step frame changes about an otherwise ordinary drawing (see
+    :func:`draw_styled`; :mod:`autograd.viz.frames` uses it)."""
+
+    grads: Mapping[int, float | None] | None = None  # id(value) -> grad shown (None: not yet)
+    current: int | None = None  # id of the value whose op is being processed
+    updated: frozenset[int] = field(default_factory=frozenset)  # ids that just got gradient
+    caption: str = ""
+
+
+def draw_dot(
+    root: Value,
+    rankdir: str = "LR",
+    *,
+    fmt: str = ".4f",
+    edge_labels: bool = False,
+    cluster: str | None = None,
+    collapse: str | int | None = None,
+    max_nodes: int = 300,
+    params: Iterable[Value] | None = None,
+    show_grad: bool = True,
+) -> Graph:
+    """The graph of everything ``root`` depends on, as a :class:`graphviz.Digraph`.
+
+    Args:
+        root: the Value to draw (drawn last, in green).
+        rankdir: "LR" (inputs on the left), "TB", "RL" or "BT".
+        fmt: format spec for data and grad, e.g. ".4f" or ".3g".
+        edge_labels: write on each edge into an op the local derivative d out / d in, from the
+            op table, so that the chain rule can be read off the picture.
+        cluster: "module" boxes the Values made inside each nn module call (nested).
+        collapse: "neuron", "layer" (any module class name, lower case) or a scope depth
+            (1 = outermost module calls): draw each such module call as one node showing its
+            output's data and grad. The parameters used only inside it are folded in; edges
+            into a collapsed module carry no derivative label.
+        max_nodes: refuse (``ValueError``) to draw more than this many nodes.
+        params: the leaves to colour as parameters (default: see the module docstring).
+        show_grad: include the grad field (False for a graph before any backward pass).
+
+    Returns a :class:`Graph`: display it in Jupyter, or ``.render(path, format="png")``.
+    """
+    return draw_styled(
+        root,
+        rankdir=rankdir,
+        fmt=fmt,
+        edge_labels=edge_labels,
+        cluster=cluster,
+        collapse=collapse,
+        max_nodes=max_nodes,
+        params=params,
+        show_grad=show_grad,
+    )
+
+
+def _check_options(
+    root: object, rankdir: str, fmt: str, cluster: object, collapse: object, max_nodes: object
+) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    try:
+        format(1.0, fmt)
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"draw_dot: fmt={fmt!r} is not a format spec for floats (try '.4f')"
+        ) from None
+    if cluster not in (None, "module"):
+        raise ValueError(f"draw_dot: cluster must be None or 'module', got {cluster!r}")
+    if not (
+        collapse is None
+        or (isinstance(collapse, str) and collapse)
+        or (isinstance(collapse, int) and not isinstance(collapse, bool) and collapse >= 1)
+    ):
+        raise ValueError(
+            "draw_dot: collapse must be a module class name such as 'neuron' or 'layer', "
+            f"or a scope depth >= 1, got {collapse!r}"
+        )
+    if not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
+
+
+def draw_styled(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    fmt: str = ".4f",
+    edge_labels: bool = False,
+    cluster: str | None = None,
+    collapse: str | int | None = None,
+    max_nodes: int = 300,
+    params: Iterable[Value] | None = None,
+    show_grad: bool = True,
+    style: Style | None = None,
+    graph_class: type[Graph] = Graph,
+) -> Graph:
+    """:func:`draw_dot` with a :class:`Style` on top, drawn as an instance of ``graph_class``."""
+    _check_options(root, rankdir, fmt, cluster, collapse, max_nodes)
+    layout = Layout(root, collapse, params)
+    count = layout.node_count()
+    if count > max_nodes:
+        if any(v.scope is not None for v in layout.order):
+            fix = "draw modules as single nodes with collapse='neuron' or collapse='layer'"
+        else:
+            fix = "draw a Value nearer the inputs (collapse= works for nn models)"
+        raise ValueError(
+            f"draw_dot: the graph has {count} Values to draw, more than max_nodes={max_nodes}; "
+            f"a picture that big is unreadable. To see it: {fix}, or raise the limit with "
+            f"max_nodes={count}."
+        )
+    style = style or Style()
+    graph = graph_class(
+        graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.2", "ranksep": "0.3"},
+        node_attr={"fontname": FONT, "fontsize": "11", "height": "0.3"},
+        edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.6", "color": "#555555"},
+    )
+    graph.root, graph.fmt, graph.caption = root, fmt, style.caption
+    if layout.groups:
+        # Fans of edges between collapsed modules need room, and neurons read best in order.
+        graph.attr(ranksep="1.2", ordering="out")
+    if style.caption:
+        graph.attr(label=escape.label(escape.plain(style.caption)), labelloc="t", fontsize="12")
+    elif edge_labels:
+        legend = "numbers on edges: local derivative ∂out/∂in of each op, from the op table"
+        graph.attr(label=escape.label(legend), labelloc="b", fontsize="10")
+    painter = _Painter(layout, style, fmt, rankdir, edge_labels, show_grad, cluster == "module")
+    painter.paint()
+    _emit(graph, painter.placed, painter.clustered)
+    for tail, head, attrs in painter.edges:
+        graph.edge(tail, head, **attrs)
+    return graph
+
+
+class _Painter:
+    """Turns a :class:`Layout` into node and edge statements (names and attributes)."""
+
+    def __init__(
+        self,
+        layout: Layout,
+        style: Style,
+        fmt: str,
+        rankdir: str,
+        edge_labels: bool,
+        show_grad: bool,
+        clustered: bool,
+    ) -> None:
+        self.layout, self.style, self.fmt = layout, style, fmt
+        self.flat = rankdir in ("TB", "BT")  # records lay fields out across the rank direction
+        self.edge_labels, self.show_grad, self.clustered = edge_labels, show_grad, clustered
+        self.group_names = {sid: f"m{k}" for k, sid in enumerate(layout.groups)}
+        # Each node: (name, attributes, the scope whose cluster box holds it).
+        self.placed: list[tuple[str, dict[str, str], Scope | None]] = []
+        self.edges: list[tuple[str, str, dict[str, str]]] = []
+
+    def paint(self) -> None:
+        layout = self.layout
+        groups_drawn: set[int] = set()
+        group_edges: set[tuple[str, str]] = set()
+        # Between collapsed modules edges are many (n*m per pair of layers): draw them light.
+        module_edge = {"color": "#55555566", "arrowsize": "0.4", "penwidth": "0.7"}
+        for v in layout.order:
+            sid = layout.group_of.get(id(v))
+            if sid is None:
+                self.value_node(v)
+                if not v.is_leaf:
+                    self.op_node(v)
+            elif sid not in groups_drawn:
+                groups_drawn.add(sid)
+                self.group_node(sid)
+            if sid is None or v.is_leaf:
+                continue
+            for p in v.parents:
+                edge = (self.drawn_name(p), self.group_names[sid])
+                if layout.group_of.get(id(p)) != sid and edge not in group_edges:
+                    group_edges.add(edge)
+                    self.edges.append((*edge, module_edge))
+
+    # -- text ---------------------------------------------------------------------------------
+
+    def record(self, fields: list[str], column: list[str] | None = None) -> str:
+        """A record label: ``fields`` in a row along the graph's direction, then ``column``
+        (if given) stacked across it."""
+        body = "|".join(escape.record_field(f) for f in fields)
+        if column is not None:
+            body += "|{" + "|".join(escape.record_field(f) for f in column) + "}"
+        return escape.label(body if self.flat else "{" + body + "}")
+
+    def grad_text(self, v: Value) -> str:
+        g = v.grad if self.style.grads is None else self.style.grads.get(id(v))
+        return "grad ?" if g is None else f"grad {number(g, self.fmt)}"
+
+    def drawn_name(self, v: Value) -> str:
+        sid = self.layout.group_of.get(id(v))
+        return self.group_names[sid] if sid is not None else f"v{self.layout.index[id(v)]}"
+
+    # -- nodes --------------------------------------------------------------------------------
+
+    def value_node(self, v: Value) -> None:
+        fields = [v.label] if v.label else []
+        fields.append(f"data {number(v.data, self.fmt)}")
+        if self.show_grad:
+            fields.append(self.grad_text(v))
+        attrs = {"label": self.record(fields), "shape": "record", "style": "filled"}
+        attrs["fillcolor"] = FILL[self.layout.role[id(v)]]
+        if id(v) == self.style.current:
+            attrs.update(fillcolor=CURRENT, penwidth="2.5")
+        elif id(v) in self.style.updated:
+            attrs.update(color=UPDATED, penwidth="2.5")
+        self.placed.append((f"v{self.layout.index[id(v)]}", attrs, self.layout.home_scope(v)))
+
+    def op_node(self, v: Value) -> None:
+        """The op that made ``v``, its edge to ``v`` and the edges from its inputs."""
+        i = self.layout.index[id(v)]
+        attrs = {"label": escape.label(escape.plain(OPS[v.op].label)), "shape": "ellipse"}
+        attrs.update(fontsize="10", margin="0.02,0.01", width="0.3", height="0.25")
+        current = id(v) == self.style.current
+        if current:
+            attrs.update(style="filled", fillcolor=CURRENT, penwidth="2")
+        self.placed.append((f"o{i}", attrs, self.layout.home_scope(v)))
+        self.edges.append((f"o{i}", f"v{i}", {}))
+        labels: list[str] = []
+        if self.edge_labels:
+            try:
+                labels = [number(d, self.fmt) for d in local_derivatives(v)]
+            except (ZeroDivisionError, OverflowError, ValueError):  # sqrt at 0, say
+                labels = ["undefined"] * len(v.parents)
+        for k, p in enumerate(v.parents):
+            edge: dict[str, str] = {}
+            if self.edge_labels:
+                edge.update(label=escape.label(escape.plain(labels[k])))
+                edge.update(fontcolor=EDGE_LABEL, fontsize="10")
+                edge["decorate"] = "true"
+            if current:
+                edge.update(color=UPDATED, penwidth="2")
+            self.edges.append((self.drawn_name(p), f"o{i}", edge))
+
+    def group_node(self, sid: int) -> None:
+        """A collapsed module call: its name beside its outputs' data and grad."""
+        layout, scope = self.layout, self.layout.groups[sid]
+        members = layout.members[sid]
+        outputs = [
+            v
+            for v in members
+            if v is layout.root
+            or any(layout.group_of.get(id(c)) != sid for c in layout.consumers.get(id(v), ()))
+        ]
+        # Without cluster boxes, the enclosing call's name tells "neuron 3" of layer 1 and 2 apart.
+        path = scope.path()
+        title = scope.name if self.clustered or len(path) < 2 else f"{path[-2].name} / {scope.name}"
+        column = []
+        for k, v in enumerate(outputs[:8]):
+            text = f"out {k + 1}: " if len(outputs) > 1 else ""
+            text += f"data {number(v.data, self.fmt)}"
+            column.append(f"{text}  {self.grad_text(v)}" if self.show_grad else text)
+        if len(outputs) > 8:
+            column.append(f"... {len(outputs) - 8} more outputs")
+        attrs = {"label": self.record([title], column), "shape": "record"}
+        attrs.update(style="filled,rounded", fillcolor=FILL["module"])
+        ids = {id(v) for v in members}
+        if self.style.current in ids:
+            attrs.update(fillcolor=CURRENT, penwidth="2.5")
+        elif ids & self.style.updated:
+            attrs.update(color=UPDATED, penwidth="2.5")
+        if layout.root in members:
+            attrs["penwidth"] = "2"
+        self.placed.append((self.group_names[sid], attrs, scope.parent))
+
+
+def _emit(
+    graph: Graph, placed: list[tuple[str, dict[str, str], Scope | None]], clustered: bool
+) -> None:
+    """Add the nodes, inside nested cluster boxes (one per module call) when ``clustered``."""
+    if not clustered:
+        for name, attrs, _ in placed:
+            graph.node(name, **attrs)
+        return
+    # A tree of scopes: each scope's own nodes and child scopes, in order of first appearance.
+    own: dict[int | None, list[tuple[str, dict[str, str]]]] = {None: []}
+    children: dict[int | None, list[Scope]] = {None: []}
+    for name, attrs, scope in placed:
+        path = scope.path() if scope is not None else []
+        parent: int | None = None
+        for s in path:
+            if id(s) not in own:
+                own[id(s)] = []
+                children[id(s)] = []
+                children[parent].append(s)
+            parent = id(s)
+        own[parent].append((name, attrs))
+    counter = iter(range(len(own)))
+
+    def fill(target: graphviz.Digraph, key: int | None) -> None:
+        for name, attrs in own[key]:
+            target.node(name, **attrs)
+        for scope in children[key]:
+            with target.subgraph(name=f"cluster_{next(counter)}") as box:
+                box.attr(
+                    label=escape.label(escape.plain(scope.name)),
+                    style="rounded,dashed",
+                    color="#8e7cc3",
+                    fontsize="10",
+                    labeljust="l",
+                )
+                fill(box, id(scope))
+
+    fill(graph, None)
