@@ -502,6 +502,15 @@ def test_labels_unfit_for_the_loss_are_named_before_training(
     assert [p.data for p in model.parameters()] == before
 
 
+def test_evaluate_checks_labels_like_fit():
+    X, y = make_blobs(20, centers=3, seed=0)
+    with pytest.raises(ValueError, match=re.escape("evaluate: the labels have 3 classes")):
+        nn.evaluate(MLP(2, [4, 1], seed=0), X, y, loss="bce_logits")
+    X[0, 0] = math.inf
+    with pytest.raises(ValueError, match=re.escape("evaluate: X[0, 0] is inf (not finite)")):
+        nn.evaluate(MLP(2, [4, 3], seed=0), X, y)
+
+
 @pytest.mark.parametrize("compiled", [False, True])
 def test_non_finite_inputs_are_named(compiled):
     X, y = make_blobs(20, seed=0)
