@@ -347,6 +347,14 @@ def test_every_bad_model_file_is_a_value_error_naming_file_and_key(tmp_path, cas
     assert str(path) in message and key in message, message
 
 
+def test_loading_an_endless_file_is_refused_not_read(tmp_path):
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo):
+        with within(5), pytest.raises(ValueError, match=re.escape(f"{path}: not a regular file")):
+            nn.load(path)
+
+
 def test_deeply_nested_json_names_the_file_and_the_key(tmp_path):
     path = tmp_path / "deep.json"
     path.write_text('{"format": "seegrad.nn", "state": ' + "[" * 100_000 + "]" * 100_000 + "}")
