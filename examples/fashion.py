@@ -19,18 +19,15 @@ if __name__ == "__main__":  # run as a script: one thread for NumPy's matrix pro
     for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_variable, "1")  # for PyTorch (set before NumPy is imported)
 
-import argparse  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import time
+from typing import Any
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import autograd  # noqa: E402
-import nn  # noqa: E402
-from nn.data import batches, load_fashion_mnist  # noqa: E402
-
-CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-           "Bag", "Ankle boot")  # fmt: skip
+import autograd
+import nn
+from nn.data import batches, load_fashion_mnist
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
