@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+
+import pytest
 
 from autograd import Constant, Value
 from autograd.ops import Op
@@ -43,3 +46,13 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
     line = torch_skip_summary(reasons)
     if line:
         terminalreporter.write_sep("!", line, red=True, bold=True)
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip without ``condition``; on CI, where everything is installed (.ci/run), fail
+    instead."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI installs it: see .ci/run)", pytrace=False)
+    pytest.skip(reason)
