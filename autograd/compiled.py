@@ -38,66 +38,24 @@ Speed comes from grouping, not from new math:
 
 from __future__ import annotations
 
-import functools
 import math
-import operator
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
+from .backends import NumpyMath, numpy_math
 from .ops import OPS, Op
-from .value import Constant, Value, _state
+from .scope import enable_grad
+from .value import Constant, Value
 
 __all__ = ["NUMPY_MATH", "Compiled", "NumpyMath", "TraceError", "compile"]
 
 
-class NumpyMath:
-    """The math backend on NumPy arrays: every op-table rule runs on whole batches."""
-
-    exp = staticmethod(np.exp)
-    log = staticmethod(np.log)
-    sqrt = staticmethod(np.sqrt)
-    tanh = staticmethod(np.tanh)
-    sin = staticmethod(np.sin)
-    cos = staticmethod(np.cos)
-    sign = staticmethod(np.sign)
-    abs = staticmethod(np.abs)
-    pow = staticmethod(np.power)
-
-    @staticmethod
-    def sigmoid(x: Any) -> Any:
-        """σ(x) from e^-|x|, so neither branch can overflow."""
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-    @staticmethod
-    def softplus(x: Any) -> Any:
-        """ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|), finite for any x."""
-        return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
-
-    @staticmethod
-    def step(x: Any) -> Any:
-        """1 where x > 0, else 0 (so relu'(0) = 0, as in the float backend)."""
-        return (x > 0.0).astype(np.float64)
-
-    @staticmethod
-    def relu(x: Any) -> Any:
-        return np.where(x > 0.0, x, 0.0)
-
-    @staticmethod
-    def const(x: Any) -> Any:
-        return x
-
-    @staticmethod
-    def sum(xs: Iterable[Any]) -> Any:
-        return functools.reduce(operator.add, xs)
-
-
-NUMPY_MATH = NumpyMath()
+NUMPY_MATH = numpy_math()
 
 
 class TraceError(ValueError):
@@ -231,15 +189,14 @@ def _trace(fn: Callable[[list[Value]], Any], point: Sequence[float]) -> tuple[li
     """Run ``fn`` on placeholder Values under the guard: the inputs, its output(s) as a list,
     and whether it returned a single Value."""
     inputs = [Value(float(x), label=f"x{i}") for i, x in enumerate(point)]
-    recording = _state.set(True)  # record even when compile() is called inside no_grad
     tracing = _tracing.set(_Trace(inputs))
     _guard(True)
     try:
-        out = fn(inputs)
+        with enable_grad():  # record even when compile() is called inside no_grad
+            out = fn(inputs)
     finally:
         _guard(False)
         _tracing.reset(tracing)
-        _state.reset(recording)
     outs = list(out) if isinstance(out, (list, tuple)) else [out]
     if not outs or not all(isinstance(o, Value) for o in outs):
         raise TypeError(

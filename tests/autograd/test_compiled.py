@@ -385,6 +385,12 @@ def test_a_parameters_number_is_refused():
         lambda v, w: v[0] * float(f"{v[1].data:.3f}"),
         lambda v, w: v[0] * max(x.data for x in v),
         lambda v, w: v[0] * (1.0 if (v[0] + w).data > 0 else 2.0),
+        lambda v, w: v[0] * float(v[1]),
+        lambda v, w: v[0] * v[1].item(),
+        lambda v, w: v[0] if v[0] > v[1] else v[1],
+        lambda v, w: max(v) * w,
+        lambda v, w: v[0] * float(f"{v[1]:.3f}"),
+        lambda v, w: v[0] if w > 0 else -v[0],
     ],
 )
 def test_every_number_read_while_tracing_is_refused(fn):
