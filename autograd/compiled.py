@@ -322,7 +322,13 @@ class _Arg:
             positions, index = positions[keep], index[keep]
             where = _as_slice(index) if _unique(index) else None
             steps.append(
-                (_GRADS[source], positions, where or index, _unique(index), len(positions) == self.n)
+                (
+                    _GRADS[source],
+                    positions,
+                    where or index,
+                    _unique(index),
+                    len(positions) == self.n,
+                )
             )
 
         def scatter(env: _Env, c: np.ndarray) -> None:
