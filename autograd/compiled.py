@@ -81,6 +81,7 @@ _HANDS_OUT = {
     "__gt__": "a comparison",
     "__ge__": "a comparison",
     "_number": "a comparison",
+    "_compare": "a comparison",
 }
 
 
