@@ -66,7 +66,7 @@ class TraceError(ValueError):
 # The guard: while fn is traced, only the engine's node factories read a Value's number.
 
 # Modules whose code makes nodes (and so reads their parents' numbers to compute the new one).
-_FACTORY_MODULES = frozenset({"autograd.value", "autograd.fast", "autograd.fast_layer"})
+_FACTORY_MODULES = frozenset({"autograd.value", "autograd.fast"})
 # Functions in those modules that hand the number to their caller: a read through them is fn's.
 _HANDS_OUT = {
     "item": "v.item()",
