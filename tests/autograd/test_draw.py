@@ -23,30 +23,44 @@ def small() -> Value:
     return c
 
 
-EXPECTED_SMALL = """\
-digraph {
-	graph [fontname=Helvetica nodesep=0.2 ordering=in rankdir=LR ranksep=0.3]
-	node [fontname=Helvetica fontsize=11 height=0.3]
-	edge [arrowsize=0.6 color="#555555" fontname=Helvetica fontsize=11]
-	v0 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>a</TD></TR><HR/><TR><TD>data 2.0000</TD></TR><HR/><TR><TD>grad -3.0000</TD></TR></TABLE>> fillcolor="#cfe3fa" margin=0 shape=box style=filled]
-	v1 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>w</TD></TR><HR/><TR><TD>data -3.0000</TD></TR><HR/><TR><TD>grad 2.0000</TD></TR></TABLE>> fillcolor="#fbe7a1" margin=0 shape=box style=filled]
-	v2 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>data -6.0000</TD></TR><HR/><TR><TD>grad 1.0000</TD></TR></TABLE>> fillcolor="#ffffff" margin=0 shape=box style=filled]
-	o2 [label="*" height=0.25 margin="0.02,0.01" shape=ellipse width=0.3]
-	v3 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>data 1.0000</TD></TR><HR/><TR><TD>grad 1.0000</TD></TR></TABLE>> fillcolor="#e4e4e4" margin=0 shape=box style=filled]
-	v4 [label=<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"><TR><TD>c</TD></TR><HR/><TR><TD>data -5.0000</TD></TR><HR/><TR><TD>grad 1.0000</TD></TR></TABLE>> fillcolor="#c7f0c2" margin=0 shape=box style=filled]
-	o4 [label="+" height=0.25 margin="0.02,0.01" shape=ellipse width=0.3]
-	{
-		rank=same
-		v0 -> v1 [style=invis]
-	}
-	o2 -> v2
-	v0 -> o2
-	v1 -> o2
-	o4 -> v4
-	v2 -> o4
-	v3 -> o4
-}
-"""
+def table(*fields: str) -> str:
+    """The HTML-like label draw_dot gives a Value: its fields stacked, a rule between."""
+    rows = "<HR/>".join(f"<TR><TD>{f}</TD></TR>" for f in fields)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">{rows}</TABLE>>'
+
+
+def value_line(name: str, fill: str, *fields: str) -> str:
+    return f'\t{name} [label={table(*fields)} fillcolor="{fill}" margin=0 shape=box style=filled]'
+
+
+OP = 'height=0.25 margin="0.02,0.01" shape=ellipse width=0.3]'
+EXPECTED_SMALL = "\n".join(
+    [
+        "digraph {",
+        "\tgraph [fontname=Helvetica nodesep=0.2 ordering=in rankdir=LR ranksep=0.3]",
+        "\tnode [fontname=Helvetica fontsize=11 height=0.3]",
+        '\tedge [arrowsize=0.6 color="#555555" fontname=Helvetica fontsize=11]',
+        value_line("v0", "#cfe3fa", "a", "data 2.0000", "grad -3.0000"),
+        value_line("v1", "#fbe7a1", "w", "data -3.0000", "grad 2.0000"),
+        value_line("v2", "#ffffff", "data -6.0000", "grad 1.0000"),
+        f'\to2 [label="*" {OP}',
+        value_line("v3", "#e4e4e4", "data 1.0000", "grad 1.0000"),
+        value_line("v4", "#c7f0c2", "c", "data -5.0000", "grad 1.0000"),
+        f'\to4 [label="+" {OP}',
+        "\t{",
+        "\t\trank=same",
+        "\t\tv0 -> v1 [style=invis]",  # the op's two leaves in order, a before w
+        "\t}",
+        "\to2 -> v2",
+        "\tv0 -> o2",
+        "\tv1 -> o2",
+        "\to4 -> v4",
+        "\tv2 -> o4",
+        "\tv3 -> o4",
+        "}",
+        "",
+    ]
+)
 
 
 def node_lines(source: str) -> dict[str, str]:
