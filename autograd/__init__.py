@@ -10,6 +10,8 @@ from typing import Any
 
 from .backward import backward, grad, topological_order
 from .chainrule import explain
+from .define import define_op, remove_op
+from .forward import jvp
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS, Op
 from .value import Constant, Value, affine, dot, is_recording, no_grad
@@ -39,11 +41,14 @@ __all__ = [
     "Value",
     "affine",
     "backward",
+    "define_op",
     "dot",
     "explain",
     "grad",
     "gradcheck",
     "is_recording",
+    "jvp",
     "no_grad",
+    "remove_op",
     "topological_order",
 ]
