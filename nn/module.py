@@ -10,21 +10,34 @@ import math
 import numbers
 import random
 from collections.abc import Iterator, Sequence
+from types import ModuleType
 from typing import Any
 
 import autograd
 from autograd import Value
+from autograd.fast_layer import affine_layer
+from autograd.ops import OPS, Op
 from autograd.value import Constant, call_in_scope
+
+from .torch_bridge import from_torch, to_torch
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear")
 INITS = ("uniform", "xavier", "he")
+# Each activation's row in the op table (None: the affine node is the output).
+_ACTIVATION_OPS: dict[str, Op | None] = {
+    name: OPS[name] if name != "linear" else None for name in ACTIVATIONS
+}
 
 Seed = int | random.Random | None
 
 
-def _rng(seed: Seed) -> random.Random:
-    """A generator from a seed; a generator passed in is shared, so a model draws one stream."""
-    return seed if isinstance(seed, random.Random) else random.Random(seed)
+def _rng(seed: Seed | ModuleType) -> random.Random | ModuleType:
+    """Where weights are drawn from: a new generator for an int seed; a generator passed in is
+    shared, so a model draws one stream; no seed draws from Python's global ``random``, so
+    ``random.seed(k)`` reproduces a run."""
+    if seed is None or seed is random:
+        return random
+    return seed if isinstance(seed, random.Random) else random.Random(seed)  # type: ignore[arg-type]
 
 
 def _check_activation(activation: str) -> str:
@@ -44,6 +57,12 @@ def _as_inputs(x: Sequence[Value | float], nin: int, who: str) -> list[Value]:
         return x  # already Values (what a layer hands its neurons): nothing to check
     if isinstance(x, (Value, numbers.Real)) or not hasattr(x, "__len__"):
         raise TypeError(f"{who} expects a list of {nin} numbers or Values, got {type(x).__name__}")
+    if len(x) and _is_row(x[0]):
+        raise ValueError(
+            f"{who} expects one sample of {nin} inputs, got {len(x)} rows of {len(x[0])} "
+            "(a 2-D batch): call it on each row, [model(row) for row in X], "
+            "or use nn.predict(model, X)"
+        )
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
     out = list(x)
@@ -53,6 +72,11 @@ def _as_inputs(x: Sequence[Value | float], nin: int, who: str) -> list[Value]:
                 raise TypeError(f"{who}: input {i} must be a number or a Value, got {v!r:.40}")
             out[i] = Constant(float(v), f"x{i}")
     return out
+
+
+def _is_row(item: object) -> bool:
+    """A sequence of numbers where one number was expected (a row of a batch)."""
+    return hasattr(item, "__len__") and not isinstance(item, (str, bytes, Value))
 
 
 class Module:
@@ -235,8 +259,18 @@ class Layer(Module):
             yield f"neurons.{i}", neuron
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
+        """Each neuron on ``x``: the same nodes, in the same neuron scopes, as ``neuron(x)``
+        for each neuron, made by one fast call for the layer (the scope is paid per layer)."""
         x = _as_inputs(x, self.nin, self.name or "Layer")
-        return [neuron(x) for neuron in self.neurons]
+        nin = len(x)
+        rows = [
+            (neuron, neuron.w, neuron.b, _ACTIVATION_OPS[neuron.activation])
+            for neuron in self.neurons
+            if type(neuron) is Neuron and len(neuron.w) == nin
+        ]
+        if len(rows) != len(self.neurons):  # a neuron of another kind, or reshaped: one by one
+            return [neuron(x) for neuron in self.neurons]
+        return affine_layer(rows, x)
 
     def __len__(self) -> int:
         return len(self.neurons)
@@ -326,16 +360,12 @@ class MLP(Module):
 
     def to_torch(self) -> Any:
         """An equivalent ``torch.nn.Sequential`` in float64 with the same weights."""
-        from .torch_bridge import to_torch
-
         return to_torch(self)
 
     @classmethod
     def from_torch(cls, sequential: Any) -> MLP:
         """The MLP equal to a ``torch.nn.Sequential`` of Linear layers and activations."""
-        from .torch_bridge import from_torch
-
-        return from_torch(sequential)
+        return from_torch(sequential, cls)
 
     def __repr__(self) -> str:
         hidden = self.activations[:-1]

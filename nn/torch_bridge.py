@@ -1,12 +1,13 @@
 """The way out for users who outgrow a scalar engine: an MLP as a ``torch.nn.Sequential`` and
-back. Torch is optional and imported only here."""
+back. Torch is optional and imported only here.
+
+``nn.module`` imports this file, not the other way round: the MLP class to build arrives as an
+argument (``MLP.from_torch`` passes itself)."""
 
 from __future__ import annotations
 
 import itertools
 from typing import Any
-
-from .module import MLP
 
 _TO_TORCH = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "ReLU"}
 _FROM_TORCH = {name: activation for activation, name in _TO_TORCH.items()}
@@ -20,7 +21,7 @@ def _torch() -> Any:
     return torch
 
 
-def to_torch(model: MLP) -> Any:
+def to_torch(model: Any) -> Any:
     """``Sequential(Linear, activation, Linear, ...)`` in float64; row i of a Linear's weight is
     neuron i's weights, its bias entry neuron i's bias."""
     torch = _torch()
@@ -38,9 +39,9 @@ def to_torch(model: MLP) -> Any:
     return torch.nn.Sequential(*modules)
 
 
-def from_torch(sequential: Any) -> MLP:
-    """The MLP computing the same function as ``sequential``: Linear layers, each optionally
-    followed by Tanh, Sigmoid, ReLU or Identity."""
+def from_torch(sequential: Any, mlp: type) -> Any:
+    """The ``mlp`` (the MLP class) computing the same function as ``sequential``: Linear
+    layers, each optionally followed by Tanh, Sigmoid, ReLU or Identity."""
     torch = _torch()
     layers: list[tuple[Any, str]] = []
     for i, module in enumerate(sequential):
@@ -69,11 +70,12 @@ def from_torch(sequential: Any) -> MLP:
                 f"{linear.in_features} inputs"
             )
     activations = [activation for _, activation in layers]
-    model = MLP(
+    model = mlp(
         layers[0][0].in_features,
         [linear.out_features for linear, _ in layers],
         activation=activations[:-1],
         output_activation=activations[-1],
+        seed=0,  # the weights are replaced below; leave the caller's global random alone
     )
     state = {}
     for index, (linear, _) in enumerate(layers):

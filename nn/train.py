@@ -7,11 +7,13 @@ so stopping between steps always leaves the weights of a completed step.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import signal
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,13 +128,31 @@ def train_step(
 ) -> tuple[float, list[Output]]:
     """One step of gradient descent on a batch: C = mean of the per-sample losses; C.backward();
     optimizer.step(). Returns C and the outputs (as computed before the step)."""
-    optimizer.zero_grad()
-    outputs = [model(row) for row in X.tolist()]
-    total = autograd.sum([loss_fn(out, target) for out, target in zip(outputs, y, strict=True)])
-    cost = total / len(outputs)
-    cost.backward()
-    optimizer.step()
+    with _collector_paused():
+        optimizer.zero_grad()
+        outputs = [model(row) for row in X.tolist()]
+        losses = [loss_fn(out, target) for out, target in zip(outputs, y, strict=True)]
+        cost = autograd.sum(losses) / len(outputs)
+        cost.backward()
+        optimizer.step()
     return cost.data, outputs
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a block, then back as the caller had it.
+
+    A step's graph holds no reference cycles (reference counting frees it), but making its tens
+    of thousands of Values triggers collections that scan the whole heap: pausing the collector
+    takes them out of the step. The caller's setting is restored, never changed for good.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _shown(position: dict, history: History, end_of_epoch: bool, has_accuracy: Any) -> dict:

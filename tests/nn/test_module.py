@@ -6,10 +6,11 @@ import math
 import random
 import re
 
+import numpy as np
 import pytest
 
 import autograd
-from autograd import Value
+from autograd import Value, draw_dot
 from nn import MLP, Layer, Module, Neuron
 
 
@@ -233,6 +234,17 @@ def test_partial_failure_changes_nothing():
         (lambda: Neuron(3)([1.0, 2.0]), ValueError, "Neuron expects 3 inputs, got 2"),
         (lambda: MLP(2, [3, 1])(1.0), TypeError, "MLP expects a list of 2 numbers or Values"),
         (lambda: MLP(2, [3, 1])(["a", 1]), TypeError, "MLP: input 0 must be a number or a Value"),
+        (
+            lambda: MLP(2, [3, 1])([[0.0, 1.0]] * 5),
+            ValueError,
+            "MLP expects one sample of 2 inputs, got 5 rows of 2 (a 2-D batch): call it on each "
+            "row, [model(row) for row in X], or use nn.predict(model, X)",
+        ),
+        (
+            lambda: Layer(2, 3)(np.zeros((2, 2))),
+            ValueError,
+            "Layer expects one sample of 2 inputs, got 2 rows of 2",
+        ),
     ],
 )
 def test_construction_and_call_errors(make, error, message):
@@ -247,3 +259,135 @@ def test_module_subclass_without_forward_says_so():
     with pytest.raises(NotImplementedError, match="Empty must define forward"):
         Empty()(1.0)
     assert Empty().parameters() == [] and Empty().state_dict() == {}
+
+
+# -- the fast layer path: the same graph as calling each neuron ------------------------------
+
+
+def _one_by_one(model: MLP, x: list[float]) -> Value:
+    """The model's output through each neuron's own call (Neuron.forward, autograd.affine)."""
+    out = [autograd.Constant(number, f"x{i}") for i, number in enumerate(x)]
+    for layer in model.layers:
+        with autograd.value.module_scope(layer):
+            out = [neuron(out) for neuron in layer.neurons]
+    return out[0]
+
+
+def _moons_like_loss(model: MLP, forward, rows, labels) -> Value:
+    scores = [forward(row) for row in rows]
+    params = model.parameters()
+    data_loss = autograd.sum([(1.0 - y * s).relu() for s, y in zip(scores, labels, strict=True)])
+    return data_loss / len(rows) + 1e-4 * sum(p * p for p in params)
+
+
+def _describe(root: Value) -> list[tuple]:
+    """Every node's op, label, number of parents and scope path, in topological order."""
+    return [
+        (v.op, v.label, len(v.parents), [s.name for s in v.scope.path()] if v.scope else [])
+        for v in autograd.topological_order(root)
+    ]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+def test_a_layer_makes_the_same_graph_and_gradients_as_its_neurons_one_by_one(activation):
+    rng = random.Random(0)
+    rows = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(20)]
+    labels = [rng.choice([-1.0, 1.0]) for _ in rows]
+    fast, slow = (MLP(2, [16, 16, 1], activation=activation, seed=1) for _ in range(2))
+    fast_loss = _moons_like_loss(fast, fast, rows, labels)
+    slow_loss = _moons_like_loss(slow, lambda x: _one_by_one(slow, x), rows, labels)
+    with autograd.value.module_scope(slow):  # the model's own call adds the MLP scope
+        slow_wrapped = _one_by_one(slow, rows[0])
+    assert _describe(fast(rows[0])) == _describe(slow_wrapped)
+    fast_loss.backward()
+    slow_loss.backward()
+    assert fast_loss.data == pytest.approx(slow_loss.data, abs=1e-12)
+    for p, q in zip(fast.parameters(), slow.parameters(), strict=True):
+        assert p.grad == pytest.approx(q.grad, abs=1e-12)
+    assert any(p.grad != 0.0 for p in fast.parameters())
+
+
+def test_each_neuron_of_a_layer_call_gets_a_scope_of_its_own():
+    layer = Layer(2, 3, activation="tanh", seed=0)
+    first, second = layer([1.0, 2.0]), layer([1.0, 2.0])
+    scopes = [a.scope for a in first + second]
+    assert len({id(s) for s in scopes}) == 6  # one per neuron per call
+    assert [s.module for s in scopes] == layer.neurons * 2
+    assert all(a.parents[0].scope is a.scope for a in first)  # z and a share the neuron's box
+    assert [(a.label, a.parents[0].label) for a in first] == [("a", "z")] * 3
+    assert first[0].scope.parent.module is layer
+
+
+def test_a_layer_under_no_grad_makes_leaves_with_the_same_numbers():
+    layer = Layer(3, 4, activation="sigmoid", seed=0)
+    recorded = layer([0.5, -1.0, 2.0])
+    with autograd.no_grad():
+        plain = layer([0.5, -1.0, 2.0])
+    assert [v.data for v in plain] == [v.data for v in recorded]
+    assert all(v.parents == () and v.scope is None and v.is_leaf for v in plain)
+
+
+def test_a_neuron_of_another_kind_in_a_layer_is_called_as_itself():
+    class Doubled(Neuron):
+        def forward(self, x):
+            return super().forward(x) * 2.0
+
+    layer = Layer(2, 2, activation="linear", seed=0)
+    plain = [v.data for v in layer([1.0, 2.0])]
+    layer.neurons[1] = Doubled(2, activation="linear", seed=0)
+    layer.neurons[1].w = [Value(w.data) for w in layer.neurons[0].w]
+    out = layer([1.0, 2.0])
+    assert out[1].data == pytest.approx(2.0 * plain[0], abs=1e-15)
+    assert out[1].op == "mul"
+    # A neuron whose activation was changed after construction uses its own activation.
+    layer.neurons[0].activation = "relu"
+    assert layer([1.0, 2.0])[0].op == "relu"
+
+
+def test_drawings_box_and_collapse_the_neurons_of_an_nn_mlp():
+    model = MLP(2, [3, 1], activation="relu", seed=0)
+    y = model([1.0, -2.0])
+    y.backward()
+    collapsed = draw_dot(y, collapse="neuron").source
+    assert "layer 0 / neuron 2" in collapsed and "layer 1 / neuron 0" in collapsed
+    boxed = draw_dot(y, cluster="module").source
+    clusters = re.findall(r'subgraph cluster_\d+ \{\n[^\n]*label=(\w+|"[^"]*")', boxed)
+    assert sorted(c.strip('"') for c in clusters) == sorted(
+        ["MLP", "layer 1", "neuron 0", "layer 0", "neuron 0", "neuron 1", "neuron 2"]
+    )
+
+
+# -- seeds --------------------------------------------------------------------------------
+
+
+def test_no_seed_draws_from_pythons_global_random():
+    random.seed(1337)
+    first = MLP(2, [4, 1]).state_dict()
+    random.seed(1337)
+    again = MLP(2, [4, 1]).state_dict()
+    random.seed(1338)
+    other = MLP(2, [4, 1]).state_dict()
+    assert first == again != other
+    random.seed(5)
+    assert Neuron(3).state_dict() != Neuron(3).state_dict()  # one stream, drawn on
+
+
+def test_a_seed_leaves_the_global_random_alone():
+    random.seed(9)
+    expected = random.random()
+    random.seed(9)
+    MLP(2, [4, 1], seed=0)
+    assert random.random() == expected
+
+
+def test_the_torch_bridge_does_not_import_the_modules_back():
+    import ast
+    import pathlib
+
+    import nn.torch_bridge
+
+    tree = ast.parse(pathlib.Path(nn.torch_bridge.__file__).read_text(encoding="utf-8"))
+    imported = [
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    ]
+    assert not any(name.endswith("module") for name in imported), imported

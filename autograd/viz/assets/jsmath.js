@@ -1,0 +1,62 @@
+// The math backend of the op table's JavaScript forms: the same functions as
+// autograd.ops.FloatMath, so a rule written against `M` gives the Python row's numbers.
+// Plain script text: Python wraps it (see autograd/viz/jsops.py), so it has no imports or exports.
+const M = (() => {
+  // Exactly rounded sum (Shewchuk's partials, then the final round-half-even fix), as Python's
+  // math.fsum: a naive left-to-right sum would differ in the last bits after cancellation.
+  function fsum(values) {
+    const partials = [];
+    for (let x of values) {
+      let used = 0;
+      for (let j = 0; j < partials.length; j++) {
+        let y = partials[j];
+        if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+        const hi = x + y;
+        const lo = y - (hi - x);
+        if (lo !== 0) partials[used++] = lo;
+        x = hi;
+      }
+      partials.length = used;
+      partials.push(x);
+    }
+    let n = partials.length;
+    if (n === 0) return 0;
+    let hi = partials[--n];
+    let lo = 0;
+    while (n > 0) {
+      const x = hi;
+      const y = partials[--n];
+      hi = x + y;
+      lo = y - (hi - x);
+      if (lo !== 0) break;
+    }
+    if (n > 0 && ((lo < 0 && partials[n - 1] < 0) || (lo > 0 && partials[n - 1] > 0))) {
+      const y = lo * 2;
+      const x = hi + y;
+      if (y === x - hi) hi = x;
+    }
+    return hi;
+  }
+  function sigmoid(x) {
+    if (x >= 0) return 1 / (1 + Math.exp(-x));
+    const e = Math.exp(x);
+    return e / (1 + e);
+  }
+  return {
+    exp: Math.exp,
+    log: Math.log,
+    sqrt: Math.sqrt,
+    tanh: Math.tanh,
+    sin: Math.sin,
+    cos: Math.cos,
+    abs: Math.abs,
+    pow: Math.pow,
+    sigmoid,
+    softplus: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+    step: (x) => (x > 0 ? 1 : 0), // Heaviside, 0 at 0 (relu'(0) = 0, as in PyTorch)
+    sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
+    relu: (x) => (x > 0 ? x : 0),
+    const: (x) => x,
+    fsum,
+  };
+})();

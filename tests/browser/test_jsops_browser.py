@@ -1,0 +1,65 @@
+"""Every row's JavaScript form, run in Chromium, against the Python rule: forward and local
+derivatives on the row's test domain and edge points, to 1e-12 relative."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd.viz import jsops
+from tests.conftest import sample_points
+
+pytestmark = pytest.mark.browser
+
+RELATIVE = 1e-12
+# Cancellation, where only an exactly rounded sum (Python's math.fsum) gives 1.0, not 0.0.
+CANCELLING = {"sum": [(1e16, 1.0, -1e16)], "dot": [(1e16, 1.0, -1e16, 1.0, 1.0, 1.0)]}
+
+
+def python_cases(op) -> list[dict]:
+    cases = []
+    for point in sample_points(op, 40) + CANCELLING.get(op.name, []):
+        if op.check is not None:
+            try:
+                op.check(*point)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                continue  # outside the domain: the Python row refuses it before computing
+        out = op.float_forward(*point)
+        cases.append(
+            {"xs": list(point), "out": out, "derivatives": list(op.float_derivatives(out, *point))}
+        )
+    return cases
+
+
+def close(a: float, b: float) -> bool:
+    return a == b or abs(a - b) <= RELATIVE * max(abs(a), abs(b))
+
+
+def test_javascript_forms_agree_with_the_python_rows(page) -> None:
+    rows = [op for op in jsops.builtin_rows() if op.name in jsops.JS_FORMS]
+    page.set_content("<html><body></body></html>")
+    page.add_script_tag(content=jsops.table_source(jsops.JS_FORMS) + "window.OPS = OPS;")
+    cases = {op.name: python_cases(op) for op in rows}
+    shown = page.evaluate(
+        """(cases) => Object.fromEntries(Object.entries(cases).map(([name, list]) => [name,
+            list.map(({xs}) => {
+              const out = window.OPS[name].forward(xs);
+              return {out, derivatives: window.OPS[name].derivatives(out, xs)};
+            })]))""",
+        cases,
+    )
+    failures = []
+    checked = 0
+    for name, expected in cases.items():
+        for case, got in zip(expected, shown[name], strict=True):
+            pairs = [("forward", case["out"], got["out"])]
+            assert len(got["derivatives"]) == len(case["derivatives"]), (name, case["xs"])
+            pairs += [
+                (f"d/dx{i}", want, have)
+                for i, (want, have) in enumerate(zip(case["derivatives"], got["derivatives"]))
+            ]
+            for what, want, have in pairs:
+                checked += 1
+                if not close(want, have):
+                    failures.append(f"{name} at {case['xs']}: {what} Python {want!r}, JS {have!r}")
+    assert not failures, "\n".join(failures[:20])
+    assert checked > 500 and all(cases.values())
