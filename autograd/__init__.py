@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from .backward import backward, grad, topological_order
+from . import fast
 from .chainrule import explain
 from .define import define_op, remove_op
+from .fast import affine, backward, dot, topological_order
+from .fast import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
 from .forward import jvp
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS, Op
-from .value import Constant, Value, affine, dot, is_recording, no_grad
-from .value import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
+from .scope import enable_grad, is_recording, no_grad
+from .value import Constant, Value, grad
+
+fast.install()  # the fast paths of autograd/fast.py; the readable engine is value.py + backward.py
 
 __version__ = "0.1.0"
 
@@ -43,6 +47,7 @@ __all__ = [
     "backward",
     "define_op",
     "dot",
+    "enable_grad",
     "explain",
     "grad",
     "gradcheck",

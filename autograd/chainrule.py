@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .backward import grad, topological_order
-from .ops import OPS
-from .value import Value
+from .backward import local_derivatives, topological_order
+from .value import Value, grad
 from .viz.text import number, value_names
 
 
@@ -142,21 +141,6 @@ def _md(text: str) -> str:
         text = text.replace(ch, "\\" + ch)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\n", " ")
-
-
-def local_derivatives(node: Value) -> tuple[float, ...]:
-    """d node / d parent for each parent of ``node``, in order, from the op table.
-
-    Raises the error type of the op (``ZeroDivisionError`` for sqrt at 0, ...) with a message
-    naming the op and its inputs.
-    """
-    try:
-        return tuple(OPS[node.op].float_derivatives(node.data, *[p.data for p in node.parents]))
-    except (ZeroDivisionError, OverflowError, ValueError) as error:
-        inputs = ", ".join(repr(p.data) for p in node.parents)
-        raise type(error)(
-            f"the derivative of {node.op} at ({inputs}) is not a finite number ({error})"
-        ) from error
 
 
 def explain(root: Value, leaf: Value, max_paths: int = 64, fmt: str = ".4f") -> Explanation:

@@ -12,14 +12,11 @@ Speed comes from grouping, not from new math:
   arrays, call the row's rule once, scatter the results;
 * nodes that do not depend on the inputs (an L2 penalty on the parameters) are computed once,
   as scalars, and their gradient is the batch sum of what flows into them;
-* ``dot`` nodes of one depth whose weights are parameters and whose inputs are the same Values
-  in the same order (the neurons of a layer) become one matrix product. That fused form is
-  taken from the table: the ``dot`` row's derivative rule is probed to confirm that
-  d/dw_i = x_i and d/dx_i = w_i, and its forward is compared with the product on a probe,
-  so a changed row turns the fusion off instead of silently disagreeing with it. ``affine``
-  nodes (the same sum plus a bias, d/db = 1, probed the same way) add the biases to the
-  product, and their gradient is the batch sum of what flows into the layer.
-  The same holds for n-ary rows whose derivatives are constants (``sum``): one stacked sum.
+* nodes of a row declared ``bilinear`` (``dot``) of one depth whose weights are parameters and
+  whose inputs are the same Values in the same order (the neurons of a layer) become one
+  matrix product; with ``bias`` (``affine``) the biases are added to the product, and their
+  gradient is the batch sum of what flows into the layer;
+* nodes of a row declared ``additive`` (``sum``) become one stacked sum.
 
 What tracing cannot capture: the program is the graph ``fn`` built on the placeholders. A
 Python branch on ``.data`` (``if x.data > 0``), ``float(v)``, ``Value(v.data)``, a
@@ -31,64 +28,22 @@ values. ``compile`` traces ``fn`` at up to three different points and raises
 
 from __future__ import annotations
 
-import functools
 import math
-import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
+from .backends import NumpyMath, numpy_math
 from .backward import topological_order
 from .ops import OPS, Op
-from .value import Constant, Value, _state
+from .scope import enable_grad
+from .value import Constant, Value
 
 __all__ = ["NUMPY_MATH", "Compiled", "NumpyMath", "TraceError", "compile"]
 
 
-class NumpyMath:
-    """The math backend on NumPy arrays: every op-table rule runs on whole batches."""
-
-    exp = staticmethod(np.exp)
-    log = staticmethod(np.log)
-    sqrt = staticmethod(np.sqrt)
-    tanh = staticmethod(np.tanh)
-    sin = staticmethod(np.sin)
-    cos = staticmethod(np.cos)
-    sign = staticmethod(np.sign)
-    abs = staticmethod(np.abs)
-    pow = staticmethod(np.power)
-
-    @staticmethod
-    def sigmoid(x: Any) -> Any:
-        """σ(x) from e^-|x|, so neither branch can overflow."""
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-    @staticmethod
-    def softplus(x: Any) -> Any:
-        """ln(1 + e^x) = max(x, 0) + ln(1 + e^-|x|), finite for any x."""
-        return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
-
-    @staticmethod
-    def step(x: Any) -> Any:
-        """1 where x > 0, else 0 (so relu'(0) = 0, as in the float backend)."""
-        return (x > 0.0).astype(np.float64)
-
-    @staticmethod
-    def relu(x: Any) -> Any:
-        return np.where(x > 0.0, x, 0.0)
-
-    @staticmethod
-    def const(x: Any) -> Any:
-        return x
-
-    @staticmethod
-    def sum(xs: Iterable[Any]) -> Any:
-        return functools.reduce(operator.add, xs)
-
-
-NUMPY_MATH = NumpyMath()
+NUMPY_MATH = numpy_math()
 
 
 class TraceError(ValueError):
@@ -96,83 +51,11 @@ class TraceError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading the table: which rows have a fused form.
+# Reading the table: rows whose declared structure has a fused form.
 
-
-class _Token:
-    """An opaque stand-in for an input, used to read the shape of a derivative rule."""
-
-    __slots__ = ("index",)
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-
-
-def _probe_arrays(arity: int) -> list[np.ndarray]:
-    rng = np.random.default_rng(0)
-    return [rng.uniform(-1.0, 1.0, size=(3, 4)) for _ in range(arity)]
-
-
-def _is_bilinear(op: Op, bias: bool = False) -> bool:
-    """True when the row says f = Σ x_i * x_{i+n} with d/dx_i = x_{i+n} and d/dx_{i+n} = x_i
-    (with ``bias``: f = Σ x_i * x_{i+n} + x_{2n}, and d/dx_{2n} = 1)."""
-    if op.arity != -1:
-        return False
-    extra = 1 if bias else 0
-    for n in (1, 3):
-        tokens = [_Token(i) for i in range(2 * n + extra)]
-        try:
-            local = op.derivatives(NUMPY_MATH, None, *tokens)
-        except Exception:
-            return False
-        if len(local) != 2 * n + extra:
-            return False
-        for i, d in enumerate(local[: 2 * n]):
-            if not isinstance(d, _Token) or d.index != (i + n) % (2 * n):
-                return False
-        if bias and not (type(local[-1]) is float and local[-1] == 1.0):
-            return False
-        xs = _probe_arrays(2 * n + extra)
-        try:
-            out = op.forward(NUMPY_MATH, *xs)
-        except Exception:
-            return False
-        expected = np.einsum("ikb,ikb->kb", np.stack(xs[:n]), np.stack(xs[n : 2 * n]))
-        if bias:
-            expected = expected + xs[-1]
-        if not np.allclose(out, expected, rtol=1e-12, atol=1e-12):
-            return False
-    return True
-
-
-def _additive_constant(op: Op) -> float | None:
-    """c when the row says f = c * Σ x_i with the constant derivative c for every input."""
-    if op.arity != -1:
-        return None
-    constant = None
-    for n in (1, 4):
-        try:
-            local = op.derivatives(NUMPY_MATH, None, *[_Token(i) for i in range(n)])
-        except Exception:
-            return None
-        if len(local) != n or not all(type(d) is float for d in local):
-            return None
-        if len(set(local)) != 1 or (constant is not None and local[0] != constant):
-            return None
-        constant = local[0]
-        xs = _probe_arrays(n)
-        try:
-            out = op.forward(NUMPY_MATH, *xs)
-        except Exception:
-            return None
-        if not np.allclose(out, constant * np.stack(xs).sum(axis=0), rtol=1e-12, atol=1e-12):
-            return None
-    return constant
-
-
-_BILINEAR = {name for name, op in OPS.items() if _is_bilinear(op)}
-_BILINEAR_BIAS = {name for name, op in OPS.items() if _is_bilinear(op, bias=True)}
-_ADDITIVE = {name: c for name, op in OPS.items() if (c := _additive_constant(op)) is not None}
+_BILINEAR = {name for name, op in OPS.items() if op.bilinear and not op.bias}
+_BILINEAR_BIAS = {name for name, op in OPS.items() if op.bilinear and op.bias}
+_ADDITIVE = {name: 1.0 for name, op in OPS.items() if op.additive}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,11 +79,8 @@ def _trace(fn: Callable[[list[Value]], Any], point: Sequence[float]) -> tuple[li
     """Run ``fn`` on placeholder Values: the inputs, its output(s) as a list, and whether it
     returned a single Value."""
     inputs = [Value(float(x), label=f"x{i}") for i, x in enumerate(point)]
-    token = _state.set(True)  # record even when compile() is called inside no_grad
-    try:
+    with enable_grad():  # record even when compile() is called inside no_grad
         out = fn(inputs)
-    finally:
-        _state.reset(token)
     outs = list(out) if isinstance(out, (list, tuple)) else [out]
     if not outs or not all(isinstance(o, Value) for o in outs):
         raise TypeError(

@@ -26,7 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .ops import FLOAT_MATH, OPS, Op
+from .backends import FLOAT_MATH
+from .ops import OPS, Op
 from .value import Constant, Value
 
 __all__ = ["UserOp", "define_op", "remove_op"]
@@ -43,28 +44,16 @@ class UserOp(Op):
 
     def __call__(self, *inputs: Value | float) -> Value:
         """The node ``op(*inputs)``: numbers become constants, the domain check runs first, and a
-        result that is not a finite number raises (naming the op and its operands)."""
+        result that is not a finite number raises (naming the op and its operands), as for
+        :meth:`Value.apply`."""
         if self.arity != -1 and len(inputs) != self.arity:
             raise TypeError(
                 f"{self.name}: takes {self.arity} input{'s' * (self.arity != 1)}, got {len(inputs)}"
             )
         parents = tuple(_as_value(self, i, x) for i, x in enumerate(inputs))
-        operands = [p.data for p in parents]
-        if self.check is not None:
-            self.check(*operands)  # its own words for a bad input
-        try:
-            out = Value.apply(self, *parents)
-        except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise type(error)(
-                f"{_call_text(self, operands)}: {error} (outside the op's domain? give define_op "
-                "a check= that says so)"
-            ) from error
-        out.data = _finite_result(self, out.data, operands)
+        out = Value.apply(self, *parents)  # the domain check, then a finite result or an error
+        out.data = float(out.data)  # a NumPy scalar or an int from the rule: stored as float
         return out
-
-
-def _call_text(op: Op, operands: Sequence[float]) -> str:
-    return f"{op.name}({', '.join(repr(float(x)) for x in operands)})"
 
 
 def _as_value(op: Op, index: int, x: object) -> Value:
@@ -80,20 +69,6 @@ def _as_value(op: Op, index: int, x: object) -> Value:
             f"{op.name}: input {index} must be a Value or a number, got {type(x).__name__}"
         )
     return Constant(x)
-
-
-def _finite_result(op: Op, result: object, operands: Sequence[float]) -> float:
-    where = _call_text(op, operands)
-    if isinstance(result, bool) or not isinstance(result, numbers.Real):
-        raise TypeError(
-            f"{where}: the forward rule must return a number, got {type(result).__name__}"
-        )
-    value = float(result)
-    if math.isnan(value):
-        raise ValueError(f"{where} is NaN: outside the op's domain? (give define_op a check=)")
-    if math.isinf(value):
-        raise OverflowError(f"{where} overflows a float")
-    return value
 
 
 def define_op(

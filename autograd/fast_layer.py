@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 from . import ops
 from .ops import Op
-from .value import Scope, Value, _state
+from .scope import Scope, current_scope, is_recording
+from .value import Value
 
 _new = object.__new__
 _mul = operator.mul
@@ -24,6 +25,7 @@ _AFFINE = ops.AFFINE
 # The affine row's forward, w1*x1 + ... + wn*xn + b, is fsum of the products plus b (checked
 # against the row by the tests): here it reads the inputs' numbers once for the whole layer.
 _weighted_sum = math.fsum
+_isfinite = math.isfinite
 
 
 def affine_layer(
@@ -36,15 +38,16 @@ def affine_layer(
     ``inputs`` must be Values, every ``w`` Values as many as ``inputs`` (the caller checks) and
     each activation a one-input row without a domain check (tanh, sigmoid, relu).
     """
-    state = _state.get()
-    recording = state is not False
-    parent = None if state is True or not recording else state
+    recording = is_recording()
+    parent = current_scope()
     numbers = list(map(_data, inputs))
     inputs = tuple(inputs)
     out: list[Value] = []
     for module, weights, bias, activation in neurons:
         z = _new(Value)
         z.data = _weighted_sum(map(_mul, map(_data, weights), numbers)) + bias.data
+        if not _isfinite(z.data):
+            raise _AFFINE.not_finite([*map(_data, weights), *numbers, bias.data])
         z.grad = 0.0
         z.label = "z"
         if recording:

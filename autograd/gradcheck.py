@@ -24,11 +24,11 @@ import random
 from collections.abc import Callable, Sequence
 
 from . import localcheck
-from .backward import grad, topological_order
+from .backward import topological_order
 from .differences import METHODS, derivative, start_step
 from .forward import tangents_of
 from .localcheck import Mismatch
-from .value import Constant, Value
+from .value import Constant, Value, grad
 
 __all__ = ["MODES", "GradcheckError", "Mismatch", "find_culprit", "gradcheck"]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from .differences import richardson, start_step
 from .ops import Op
-from .value import Constant, Value
+from .value import Constant, Value, grad
 
 __all__ = ["Mismatch", "first_order", "input_name", "is_kink", "second_order"]
 
@@ -122,8 +122,6 @@ def first_order(
 def second_order(op: Op, point: Sequence[float], atol: float, rtol: float) -> list[Mismatch]:
     """The derivative rule run on Values (create_graph), differentiated once more, against
     differences of the rule on floats."""
-    from .backward import grad
-
     xs = [float(x) for x in point]
     free = free_inputs(op, xs)
     leaves = [Constant(x) if i in op.constant_inputs else Value(x) for i, x in enumerate(xs)]

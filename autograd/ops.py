@@ -16,11 +16,14 @@ the README table and the parametrized tests) reads the table.
 from __future__ import annotations
 
 import functools
-import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from .backends import FLOAT_MATH, FloatMath
+
+__all__ = ["FLOAT_MATH", "OPS", "FloatMath", "Op"]
 
 Number = float
 
@@ -44,6 +47,15 @@ class Op:
         constant_inputs: indices of inputs the op holds constant (derivative 0 by definition).
         torch: the same function as a PyTorch expression in ``x``, ``y`` (``xs`` for n-ary
             ops; constant inputs arrive as floats), used by the reference tests.
+
+    Structure a consumer may rely on instead of calling the rules (declared, as JAX's
+    ``defbilinear`` declares it; a test checks each declaration against the row's own rules):
+
+        additive: f = x1 + ... + xn, every local derivative 1 (an n-ary row). The batched
+            executor sums stacked inputs and sends the upstream gradient to each unchanged.
+        bilinear: inputs w1..wn, x1..xn: f = w1*x1 + ... + wn*xn, df/dwi = xi, df/dxi = wi.
+            The executor runs a layer of such nodes as one matrix product.
+        bias: with ``bilinear``, one more input b added once (f = Σ wi*xi + b, df/db = 1).
     """
 
     name: str
@@ -58,10 +70,17 @@ class Op:
     check: Callable[..., None] | None = None
     constant_inputs: tuple[int, ...] = ()
     torch: str = ""
+    additive: bool = False
+    bilinear: bool = False
+    bias: bool = False
     float_forward: Callable[..., float] = field(init=False, repr=False)
     float_derivatives: Callable[..., tuple] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if (self.additive or self.bilinear) and self.arity != -1:
+            raise ValueError(f"op {self.name!r}: additive and bilinear rows are n-ary (arity -1)")
+        if self.bias and not self.bilinear:
+            raise ValueError(f"op {self.name!r}: bias=True declares a bilinear row's extra input")
         # Bind the float backend once (a C-level partial: one Python call per use, the rule's).
         object.__setattr__(self, "float_forward", functools.partial(self.forward, FLOAT_MATH))
         object.__setattr__(
@@ -71,60 +90,10 @@ class Op:
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
 
-
-def _stable_sigmoid(x: float) -> float:
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-class FloatMath:
-    """The math backend on plain Python floats (eager forward and backward)."""
-
-    exp = staticmethod(math.exp)
-    log = staticmethod(math.log)
-    sqrt = staticmethod(math.sqrt)
-    tanh = staticmethod(math.tanh)
-    sin = staticmethod(math.sin)
-    cos = staticmethod(math.cos)
-    sigmoid = staticmethod(_stable_sigmoid)
-
-    @staticmethod
-    def softplus(x: float) -> float:
-        return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-    @staticmethod
-    def step(x: float) -> float:
-        """Heaviside step, 0 at 0 (so relu'(0) = 0, as in PyTorch)."""
-        return 1.0 if x > 0.0 else 0.0
-
-    @staticmethod
-    def sign(x: float) -> float:
-        return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
-
-    @staticmethod
-    def abs(x: float) -> float:
-        return abs(x)
-
-    @staticmethod
-    def relu(x: float) -> float:
-        return x if x > 0.0 else 0.0
-
-    @staticmethod
-    def const(x: float) -> float:
-        """The plain number behind a constant input."""
-        return x
-
-    @staticmethod
-    def pow(x: float, y: float) -> float:
-        return x**y
-
-    # Σ of an iterable of floats, exactly rounded; bound directly (no Python frame in between).
-    sum = staticmethod(math.fsum)
-
-
-FLOAT_MATH = FloatMath()
+    def not_finite(self, xs: Sequence[float]) -> OverflowError:
+        """The error for a forward result that is not a finite float, naming op and operands."""
+        operands = ", ".join(_fmt(x) for x in xs)
+        return OverflowError(f"{self.name}: the result for ({operands}) is not a finite float")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,10 +245,10 @@ POW = _row(
         "pow",
         2,
         forward=lambda m, x, c: m.pow(x, m.const(c)),
-        derivatives=lambda m, out, x, c: (m.const(c) * m.pow(x, m.const(c) - 1.0), 0.0),
+        derivatives=lambda m, out, x, c: (m.power_rule(x, m.const(c)), 0.0),
         label="**",
         syntax="x ** c (c a number)",
-        math="f = x^c (c constant); f' = c * x^(c-1)",
+        math="f = x^c (c constant); f' = c * x^(c-1) (0 when c = 0)",
         domain=(_POSITIVE, (-2.5, 3.5)),
         edge_points=((-1.5, 2.0), (-2.0, 3.0), (0.0, 2.0)),
         check=_check_pow,
@@ -474,6 +443,7 @@ SUM = _row(
         math="f = x1 + ... + xn; df/dxi = 1",
         domain=(_WIDE, _WIDE, _WIDE),
         torch="torch.stack(xs).sum()",
+        additive=True,
     )
 )
 DOT = _row(
@@ -487,6 +457,7 @@ DOT = _row(
         math="f = w1*x1 + ... + wn*xn; df/dwi = xi, df/dxi = wi",
         domain=(_WIDE, _WIDE, _WIDE, _WIDE),
         torch="(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 :])).sum()",
+        bilinear=True,
     )
 )
 AFFINE = _row(
@@ -505,5 +476,7 @@ AFFINE = _row(
         torch=(
             "(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 : -1])).sum() + xs[-1]"
         ),
+        bilinear=True,
+        bias=True,
     )
 )

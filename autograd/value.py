@@ -1,150 +1,55 @@
-"""`Value`: one float, and the record of the operation that made it."""
+"""`Value`: one float, and the record of the operation that made it.
+
+``a * b`` calls ``Value.__mul__``, which calls ``Value.apply(MUL, a, b)``: the ``mul`` row of
+the op table computes the number, and the new Value remembers the row and its parents. That
+record is the whole graph; :mod:`autograd.backward` walks it back with the chain rule.
+
+This is the readable engine. :mod:`autograd.fast` installs faster equivalents of the busiest
+parts (checked against these by tests); nothing here depends on them.
+"""
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
-from contextvars import ContextVar, Token
-from typing import Any
 
 from . import ops
-from .ops import FLOAT_MATH, OPS, Op
+from .backends import FLOAT_MATH, VALUE_MATH
+from .backward import backward, backward_steps
+from .ops import OPS, Op
+from .scope import (
+    Scope,
+    call_in_scope,
+    current_scope,
+    enable_grad,
+    is_recording,
+    module_scope,
+    no_grad,
+)
+
+__all__ = [
+    "OPS",
+    "Constant",
+    "Scope",
+    "Value",
+    "affine",
+    "call_in_scope",
+    "dot",
+    "enable_grad",
+    "grad",
+    "is_recording",
+    "module_scope",
+    "no_grad",
+    "sum",
+]
 
 
-class Scope:
-    """Where a Value was made: inside a call of ``module`` (an ``nn`` module), itself perhaps
-    inside ``parent``. Drawings use it to box or collapse neurons and layers."""
+def _documented_by(op: Op) -> Callable[[Callable], Callable]:
+    """Decorator: the method's docstring is the row's math, written once in the table."""
 
-    __slots__ = ("module", "parent")
-
-    def __init__(self, module: object, parent: Scope | None) -> None:
-        self.module = module
-        self.parent = parent
-
-    @property
-    def name(self) -> str:
-        return str(getattr(self.module, "name", "") or type(self.module).__name__)
-
-    def path(self) -> list[Scope]:
-        """Outermost scope first, this one last."""
-        chain: list[Scope] = []
-        scope: Scope | None = self
-        while scope is not None:
-            chain.append(scope)
-            scope = scope.parent
-        return chain[::-1]
-
-
-# One context variable answers both questions a new node asks: record parents at all (False
-# inside no_grad), and inside which module call (a Scope, or True for none). Being a
-# ContextVar, it is separate per thread and per asyncio task.
-_state: ContextVar[bool | Scope] = ContextVar("autograd_state", default=True)
-
-
-class no_grad:  # noqa: N801  (named like the PyTorch context manager users know)
-    """Context manager (and decorator): Values made inside it record no parents.
-
-    The flag lives in a :class:`contextvars.ContextVar`, so one thread or asyncio task turning
-    recording off does not affect another.
-    """
-
-    __slots__ = ("_tokens",)
-
-    def __init__(self) -> None:
-        self._tokens: list = []
-
-    def __enter__(self) -> no_grad:
-        self._tokens.append(_state.set(False))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        _state.reset(self._tokens.pop())
-
-    def __call__(self, fn):  # type: ignore[no-untyped-def]
-        import functools
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-            with no_grad():
-                return fn(*args, **kwargs)
-
-        return wrapper
-
-
-class module_scope:  # noqa: N801
-    """Context manager used by ``nn.Module.__call__``: Values made inside remember ``module``."""
-
-    __slots__ = ("_module", "_token")
-
-    def __init__(self, module: object) -> None:
-        self._module = module
-
-    def __enter__(self) -> None:
-        self._token = _enter_scope(self._module)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._token is not None:
-            _state.reset(self._token)
-
-
-def _enter_scope(module: object) -> Token | None:
-    """Make ``module`` the innermost scope; None inside no_grad, where nothing is tagged."""
-    state = _state.get()
-    if state is False:
-        return None
-    return _state.set(Scope(module, state if state is not True else None))
-
-
-def call_in_scope(module: object, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """``fn(*args, **kwargs)`` inside ``module_scope(module)``, without the context manager's
-    object and method calls: ``nn.Module.__call__`` runs once per neuron per sample."""
-    token = _enter_scope(module)
-    if token is None:
-        return fn(*args, **kwargs)
-    try:
-        return fn(*args, **kwargs)
-    finally:
-        _state.reset(token)
-
-
-def is_recording() -> bool:
-    """True unless inside :class:`no_grad`."""
-    return _state.get() is not False
-
-
-def _as_float(data: object, what: str = "Value") -> float:
-    kind = type(data)
-    if kind is float:  # the common case, without the slow numbers.Real check
-        if data != data:
-            raise ValueError(f"{what} got NaN; a NaN would silently poison every gradient")
-        return data  # type: ignore[return-value]
-    if kind is int:
-        return float(data)  # type: ignore[arg-type]
-    if isinstance(data, bool) or not isinstance(data, numbers.Real):
-        raise TypeError(f"{what} needs an int or float, got {type(data).__name__}: {data!r:.60}")
-    value = float(data)
-    if value != value:
-        raise ValueError(f"{what} got NaN; a NaN would silently poison every gradient")
-    return value
-
-
-def _unary(op: Op) -> Callable[[Callable[[Value], Value]], Callable[[Value], Value]]:
-    """Decorator: the method (only a signature and a docstring) makes ``op(self)``.
-
-    The same as ``Value.apply(op, self)`` for a row without a domain check, minus the list of
-    inputs and the check; the number comes from the row.
-    """
-    if op.arity != 1 or op.check is not None:
-        raise ValueError(f"{op.name}: the fast unary path is for one-input rows without a check")
-    forward = op.forward
-
-    def decorate(declared: Callable[[Value], Value]) -> Callable[[Value], Value]:
-        def method(self: Value) -> Value:
-            return _node(op, forward(FLOAT_MATH, self.data), (self,))
-
-        method.__name__ = declared.__name__
-        method.__qualname__ = declared.__qualname__
-        method.__doc__ = declared.__doc__
+    def decorate(method: Callable) -> Callable:
+        method.__doc__ = op.math
         return method
 
     return decorate
@@ -155,30 +60,41 @@ class Value:
 
     ``data`` is the number, ``grad`` is d(root)/d(this) after ``root.backward()``, ``label`` is a
     name for drawings, ``op`` names the operation that made it ("" for a leaf) and ``parents``
-    are its inputs, in order (``a + a`` has two parents).
+    are its inputs, in order (``a + a`` has two parents). ``data`` is always finite.
+
+    ``==`` and ``hash`` are by identity (a Value is a graph node, and graphs keep Values in sets
+    and dicts); ``<``, ``<=``, ``>``, ``>=`` compare ``data``, so ``max`` and ``sorted`` work.
     """
 
     __slots__ = ("_op", "_parents", "_scope", "data", "grad", "label")
 
     def __init__(self, data: float, label: str = "") -> None:
-        self.data = _as_float(data)
+        self.data = as_finite_float(data)
         self.grad = 0.0
-        if type(label) is not str and not isinstance(label, str):
+        if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.label = label
-        self._op: Op | None = None
+        self._op: Op | None = None  # the row that made this Value; None for a leaf
         self._parents: tuple[Value, ...] = ()
         self._scope: Scope | None = None
 
-    # -- graph construction ------------------------------------------------------------------
-
     @staticmethod
     def apply(op: Op, *parents: Value) -> Value:
-        """Make the node ``op(*parents)``, checking the op's domain first."""
-        datas = [p.data for p in parents]
+        """The node ``op(*parents)``: check the domain, compute the number with the row, and
+        (unless inside ``no_grad``) record the row and the parents."""
+        xs = [p.data for p in parents]
         if op.check is not None:
-            op.check(*datas)
-        return _node(op, op.forward(FLOAT_MATH, *datas), parents)
+            op.check(*xs)  # raises, naming the op, before anything is made
+        try:
+            data = op.forward(FLOAT_MATH, *xs)
+        except (OverflowError, ValueError) as error:
+            raise op.not_finite(xs) from error
+        if not math.isfinite(data):
+            raise op.not_finite(xs)
+        out = Value(data)
+        if is_recording():
+            out._op, out._parents, out._scope = op, parents, current_scope()
+        return out
 
     @property
     def op(self) -> str:
@@ -199,202 +115,210 @@ class Value:
     def is_leaf(self) -> bool:
         return self._op is None
 
-    def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+    def backward(self) -> None:
+        """Backpropagate from this Value (seeded with 1.0); see :func:`autograd.backward`."""
+        backward(self)
 
-    # -- operators -----------------------------------------------------------------------------
+    # -- operators: a number on either side becomes a Constant leaf ----------------------------
 
-    # +, - and * skip Value.apply's generic work (their rows have no domain check); see
-    # _binary_operator below. The number still comes from each op's row in the table.
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = None  # set after the class
+    @_documented_by(ops.ADD)
+    def __add__(self, other: Value | float) -> Value:
+        return _binary(ops.ADD, self, other)
 
+    @_documented_by(ops.ADD)
+    def __radd__(self, other: float) -> Value:
+        return _binary(ops.ADD, other, self)
+
+    @_documented_by(ops.SUB)
+    def __sub__(self, other: Value | float) -> Value:
+        return _binary(ops.SUB, self, other)
+
+    @_documented_by(ops.SUB)
+    def __rsub__(self, other: float) -> Value:
+        return _binary(ops.SUB, other, self)
+
+    @_documented_by(ops.MUL)
+    def __mul__(self, other: Value | float) -> Value:
+        return _binary(ops.MUL, self, other)
+
+    @_documented_by(ops.MUL)
+    def __rmul__(self, other: float) -> Value:
+        return _binary(ops.MUL, other, self)
+
+    @_documented_by(ops.DIV)
     def __truediv__(self, other: Value | float) -> Value:
-        other = _coerce(other)
-        return NotImplemented if other is None else Value.apply(ops.DIV, self, other)
+        return _binary(ops.DIV, self, other)
 
+    @_documented_by(ops.DIV)
     def __rtruediv__(self, other: float) -> Value:
-        other = _coerce(other)
-        return NotImplemented if other is None else Value.apply(ops.DIV, other, self)
+        return _binary(ops.DIV, other, self)
 
+    @_documented_by(ops.POW)
     def __pow__(self, other: Value | float) -> Value:
-        if isinstance(other, Value) and not isinstance(other, Constant):
-            return Value.apply(ops.POW_VALUE, self, other)
-        other = _coerce(other)
-        return NotImplemented if other is None else Value.apply(ops.POW, self, other)
+        """x ** c for a number c (the ``pow`` row), x ** y for a Value y (``pow_value``)."""
+        exponent_is_value = isinstance(other, Value) and not isinstance(other, Constant)
+        return _binary(ops.POW_VALUE if exponent_is_value else ops.POW, self, other)
 
+    @_documented_by(ops.POW_VALUE)
     def __rpow__(self, other: float) -> Value:
-        other = _coerce(other)
-        return NotImplemented if other is None else Value.apply(ops.POW_VALUE, other, self)
+        return _binary(ops.POW_VALUE, other, self)
 
-    @_unary(ops.NEG)
+    @_documented_by(ops.NEG)
     def __neg__(self) -> Value:
-        """-x; d/dx = -1."""
+        return Value.apply(ops.NEG, self)
 
     def __pos__(self) -> Value:
         return self
 
-    @_unary(ops.ABS)
+    @_documented_by(ops.ABS)
     def __abs__(self) -> Value:
-        """|x|; d/dx = sign(x) (0 at 0)."""
+        return Value.apply(ops.ABS, self)
 
     # -- functions -----------------------------------------------------------------------------
 
+    @_documented_by(ops.EXP)
     def exp(self) -> Value:
-        """e^x; d/dx = e^x."""
         return Value.apply(ops.EXP, self)
 
+    @_documented_by(ops.LOG)
     def log(self) -> Value:
-        """ln x for x > 0; d/dx = 1/x."""
         return Value.apply(ops.LOG, self)
 
+    @_documented_by(ops.SQRT)
     def sqrt(self) -> Value:
-        """sqrt(x) for x >= 0; d/dx = 1 / (2 sqrt x)."""
         return Value.apply(ops.SQRT, self)
 
-    @_unary(ops.TANH)
+    @_documented_by(ops.TANH)
     def tanh(self) -> Value:
-        """tanh x; d/dx = 1 - tanh^2 x."""
+        return Value.apply(ops.TANH, self)
 
-    @_unary(ops.SIGMOID)
+    @_documented_by(ops.SIGMOID)
     def sigmoid(self) -> Value:
-        """σ(x) = 1 / (1 + e^-x), computed without overflow; d/dx = σ(x)(1 - σ(x))."""
+        return Value.apply(ops.SIGMOID, self)
 
-    @_unary(ops.RELU)
+    @_documented_by(ops.RELU)
     def relu(self) -> Value:
-        """max(0, x); d/dx = 1 for x > 0, else 0."""
+        return Value.apply(ops.RELU, self)
 
+    @_documented_by(ops.LEAKY_RELU)
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        """x for x > 0, else slope * x; d/dx = 1 for x > 0, else slope."""
         return Value.apply(ops.LEAKY_RELU, self, Constant(slope))
 
-    @_unary(ops.SOFTPLUS)
+    @_documented_by(ops.SOFTPLUS)
     def softplus(self) -> Value:
-        """ln(1 + e^x), computed without overflow; d/dx = σ(x)."""
+        return Value.apply(ops.SOFTPLUS, self)
 
-    @_unary(ops.SIN)
+    @_documented_by(ops.SIN)
     def sin(self) -> Value:
-        """sin x; d/dx = cos x."""
+        return Value.apply(ops.SIN, self)
 
-    @_unary(ops.COS)
+    @_documented_by(ops.COS)
     def cos(self) -> Value:
-        """cos x; d/dx = -sin x."""
+        return Value.apply(ops.COS, self)
 
-    def backward(self) -> None:
-        """Backpropagate from this Value (seeded with 1.0); see :func:`autograd.backward`."""
-        from .backward import backward
+    # -- a Value as a number -------------------------------------------------------------------
 
-        backward(self)
+    def item(self) -> float:
+        """The number, ``data`` (as ``tensor.item()`` in PyTorch)."""
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else repr(self)
+
+    def __lt__(self, other: Value | float) -> bool:
+        number = _number(other)
+        return NotImplemented if number is None else self.data < number
+
+    def __le__(self, other: Value | float) -> bool:
+        number = _number(other)
+        return NotImplemented if number is None else self.data <= number
+
+    def __gt__(self, other: Value | float) -> bool:
+        number = _number(other)
+        return NotImplemented if number is None else self.data > number
+
+    def __ge__(self, other: Value | float) -> bool:
+        number = _number(other)
+        return NotImplemented if number is None else self.data >= number
+
+    __eq__ = object.__eq__  # by identity: see the class docstring
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
 
 class Constant(Value):
     """A number that entered the graph from an expression such as ``2 * x``.
 
-    It is a leaf like any other, but it is not a parameter: the batched executor does not treat
-    it as trainable and drawings mark it as a constant.
+    A leaf like any other, but not a parameter: ``compile`` does not treat it as trainable and
+    drawings mark it as a constant.
     """
 
     __slots__ = ()
 
-    def __init__(self, data: float, label: str = "") -> None:
-        super().__init__(data, label)
+
+def as_finite_float(data: object, what: str = "Value") -> float:
+    """``data`` as a float; a non-number raises TypeError, NaN or an infinity ValueError."""
+    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        raise TypeError(f"{what} needs an int or float, got {type(data).__name__}: {data!r:.60}")
+    number = float(data)
+    if not math.isfinite(number):
+        raise ValueError(
+            f"{what} got {number}; a NaN or an infinity would make NaN gradients "
+            "(inf - inf, 0 * inf), so every Value is finite"
+        )
+    return number
 
 
-def _binary_operator(op: Op, reflected: bool) -> Callable[[Value, object], Value]:
-    """``x <op> y`` (or ``y <op> x`` when ``reflected``) on Values, built once per op.
-
-    Equivalent to ``Value.apply(op, x, Constant(y) if y is a number else y)`` for an op without
-    a domain check, with the node made in place: these three operators are most of a graph.
-    """
-    forward = op.forward
-
-    def operator_method(self: Value, other: object) -> Value:
-        kind = type(other)
-        if kind is Value or kind is Constant:  # the commonest case, without isinstance
-            pass
-        elif kind is float and other == other:  # a plain number: a Constant leaf
-            other = _constant(other)
-        elif not isinstance(other, Value):
-            other = _coerce(other)
-            if other is None:
-                return NotImplemented
-        # _node's body, inlined: one Python call less on the commonest nodes of every graph.
-        out = _new(Value)
-        if reflected:
-            parents = (other, self)
-            out.data = forward(FLOAT_MATH, other.data, self.data)  # type: ignore[union-attr]
-        else:
-            parents = (self, other)
-            out.data = forward(FLOAT_MATH, self.data, other.data)  # type: ignore[union-attr]
-        out.grad = 0.0
-        out.label = ""
-        state = _get_state()
-        if state is False:  # inside no_grad: a leaf
-            out._op = None
-            out._parents = ()
-            out._scope = None
-        else:
-            out._op = op
-            out._parents = parents
-            out._scope = None if state is True else state
-        return out
-
-    operator_method.__name__ = f"__{'r' if reflected else ''}{op.name}__"  # __add__, __radd__
-    operator_method.__qualname__ = f"Value.{operator_method.__name__}"
-    operator_method.__doc__ = op.math
-    return operator_method
+def _as_value(x: object) -> Value | None:
+    """``x`` itself if a Value, a Constant leaf if a number, None for anything else."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return None
+    return Constant(x)
 
 
-def _node(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
-    """A new Value made by ``op`` from ``parents`` (recorded unless inside no_grad)."""
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    state = _get_state()
-    if state is False:  # inside no_grad: a leaf
-        out._op = None
-        out._parents = ()
-        out._scope = None
-    else:
-        out._op = op
-        out._parents = parents
-        out._scope = None if state is True else state
-    return out
+def _binary(op: Op, x: object, y: object) -> Value:
+    x, y = _as_value(x), _as_value(y)
+    if x is None or y is None:
+        return NotImplemented  # Python then tries the other side, or raises TypeError
+    return Value.apply(op, x, y)
 
 
-def _constant(data: float) -> Constant:
-    out = _new(Constant)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out._op = None
-    out._parents = ()
-    out._scope = None
-    return out
-
-
-def _coerce(other: object) -> Value | None:
+def _number(other: object) -> float | None:
+    """What a comparison compares ``other`` by: its number (None when it has none)."""
     if isinstance(other, Value):
-        return other
-    if type(other) is float and other == other:  # NaN goes the slow way, to its error
-        return _constant(other)  # type: ignore[arg-type]
+        return other.data
     if isinstance(other, bool) or not isinstance(other, numbers.Real):
         return None
-    return Constant(other)
+    return float(other)
+
+
+def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
+    out = tuple(_as_value(v) for v in values)
+    for v, value in zip(values, out):  # type: ignore[arg-type]
+        if value is None:
+            raise TypeError(f"{where}: needs Values or numbers, got {type(v).__name__}")
+    return out  # type: ignore[return-value]
 
 
 def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001  (mirrors the builtin)
     """One n-ary node for x1 + ... + xn (d/dxi = 1): smaller graphs than a chain of ``+``."""
-    parents = _values(values, "sum")
+    parents = _values(list(values), "sum")
     if not parents:
         raise ValueError("sum: needs at least one value")
-    return _node(_SUM, _sum(FLOAT_MATH, *[p.data for p in parents]), parents)
+    return Value.apply(ops.SUM, *parents)
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
     """One node for w1*x1 + ... + wn*xn (d/dwi = xi, d/dxi = wi)."""
-    return _weighted_sum(_DOT, weights, inputs, ())
+    return _weighted_sum(ops.DOT, weights, inputs, ())
 
 
 def affine(
@@ -402,98 +326,32 @@ def affine(
 ) -> Value:
     """One node for w1*x1 + ... + wn*xn + b (d/dwi = xi, d/dxi = wi, d/db = 1): a neuron's
     pre-activation, one node instead of a ``dot`` and a ``+``."""
-    return _weighted_sum(_AFFINE, weights, inputs, (bias,))
+    return _weighted_sum(ops.AFFINE, weights, inputs, (bias,))
 
 
-def _weighted_sum(
-    op: Op, weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: tuple
-) -> Value:
+def _weighted_sum(op: Op, weights: Sequence, inputs: Sequence, bias: tuple) -> Value:
     """The node of ``dot`` (no bias) or ``affine`` (one bias): parents w..., x..., [b]."""
     if len(weights) != len(inputs):
         raise ValueError(f"{op.name}: {len(weights)} weights but {len(inputs)} inputs")
     if not weights:
         raise ValueError(f"{op.name}: needs at least one pair")
-    parents = (*weights, *inputs, *bias)
-    if not _VALUE_TYPES.issuperset(map(type, parents)):  # C-level check of the common case
-        parents = tuple(_require(v, op.name) for v in parents)
-    return _node(op, op.forward(FLOAT_MATH, *[p.data for p in parents]), parents)
+    return Value.apply(op, *_values([*weights, *inputs, *bias], op.name))
 
 
-def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
-    """``values`` as a tuple of Values, numbers made Constants."""
-    parents = tuple(values)
-    if _VALUE_TYPES.issuperset(map(type, parents)):  # C-level check of the common case
-        return parents  # type: ignore[return-value]
-    return tuple(_require(v, where) for v in parents)
+def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:
+    """d output / d input for each input, leaving every ``.grad`` untouched (0 for an input
+    ``output`` does not depend on).
 
-
-def _require(v: object, where: str) -> Value:
-    out = _coerce(v)
-    if out is None:
-        raise TypeError(f"{where}: needs Values or numbers, got {type(v).__name__}")
-    return out
-
-
-Value.__add__ = _binary_operator(ops.ADD, reflected=False)  # type: ignore[method-assign]
-Value.__radd__ = _binary_operator(ops.ADD, reflected=True)  # type: ignore[method-assign]
-Value.__sub__ = _binary_operator(ops.SUB, reflected=False)  # type: ignore[method-assign]
-Value.__rsub__ = _binary_operator(ops.SUB, reflected=True)  # type: ignore[method-assign]
-Value.__mul__ = _binary_operator(ops.MUL, reflected=False)  # type: ignore[method-assign]
-Value.__rmul__ = _binary_operator(ops.MUL, reflected=True)  # type: ignore[method-assign]
-
-# Bound once: the node factory and the rows' own forward rules used by the fast paths above.
-_new = object.__new__
-_VALUE_TYPES = frozenset({Value, Constant})
-_get_state = _state.get
-_SUM, _DOT, _AFFINE = ops.SUM, ops.DOT, ops.AFFINE
-_sum = _SUM.forward
-
-
-class ValueMath:
-    """The math backend on Values: derivative rules run here build differentiable graphs."""
-
-    exp = staticmethod(Value.exp)
-    log = staticmethod(Value.log)
-    sqrt = staticmethod(Value.sqrt)
-    tanh = staticmethod(Value.tanh)
-    sin = staticmethod(Value.sin)
-    cos = staticmethod(Value.cos)
-    sigmoid = staticmethod(Value.sigmoid)
-    softplus = staticmethod(Value.softplus)
-    relu = staticmethod(Value.relu)
-    abs = staticmethod(Value.__abs__)
-    sum = staticmethod(sum)
-
-    @staticmethod
-    def step(x: Value) -> float:
-        # The step's own derivative is 0 almost everywhere, so a plain number is exact.
-        return 1.0 if x.data > 0.0 else 0.0
-
-    @staticmethod
-    def sign(x: Value) -> float:
-        return ops.FLOAT_MATH.sign(x.data)
-
-    @staticmethod
-    def const(x: Value) -> float:
-        return x.data
-
-    @staticmethod
-    def pow(x: Value, y: Value | float) -> Value:
-        return x**y
-
-
-VALUE_MATH = ValueMath()
-
-__all__ = [
-    "OPS",
-    "VALUE_MATH",
-    "Constant",
-    "Scope",
-    "Value",
-    "affine",
-    "dot",
-    "is_recording",
-    "module_scope",
-    "no_grad",
-    "sum",
-]
+    With ``create_graph=True`` the derivative rules run on Values, so each result is itself a
+    differentiable Value (``grad`` of a ``grad`` is a second derivative); that graph is
+    recorded even inside ``no_grad``.
+    """
+    for what, v in [("output", output), *((f"inputs[{i}]", x) for i, x in enumerate(inputs))]:
+        if not isinstance(v, Value):
+            raise TypeError(f"grad: {what} must be a Value, got {type(v).__name__}")
+    if not create_graph:
+        grads = {node: g for node, g, _ in backward_steps(output)}
+        return [Value(grads.get(x, 0.0)) for x in inputs]
+    with enable_grad():
+        grads = {node: g for node, g, _ in backward_steps(output, Value(1.0), VALUE_MATH)}
+        return [grads[x] if x in grads else Value(0.0) for x in inputs]

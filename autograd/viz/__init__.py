@@ -16,6 +16,7 @@ _LAZY = {
     "Graph": "autograd.viz.graph",
     "DotNotFoundError": "autograd.viz.graph",
     "interactive": "autograd.viz.widget",
+    "explore": "autograd.viz.explorer",
     "backward_frames": "autograd.viz.frames",
     "step_backward": "autograd.viz.frames",
     "write_frames": "autograd.viz.frames",

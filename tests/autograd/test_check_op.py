@@ -60,7 +60,7 @@ def test_a_rule_right_on_floats_but_wrong_under_create_graph_is_caught() -> None
 
 def test_a_kink_convention_differing_between_backends_is_caught(monkeypatch) -> None:
     """NumPy's step at 0 made 1 (x >= 0) while floats say relu'(0) = 0."""
-    from autograd.compiled import NumpyMath
+    from autograd.backends import NumpyMath
 
     assert check_op("relu")
     monkeypatch.setattr(NumpyMath, "step", staticmethod(lambda x: (x >= 0.0).astype(float)))

@@ -89,6 +89,70 @@ def test_every_op_row_forward_and_gradients(name):
     assert_same(fn, X, params, compiled=compiled, reduction="sum")
 
 
+class _Token:
+    """An opaque stand-in for an input: shows which input a derivative rule hands back."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+def declared_structure_holds(op) -> bool:
+    """The row's own rules agree with what it declares (``additive``, ``bilinear``, ``bias``),
+    for 1 and 3 terms: the derivatives by their shape, the forward on random arrays."""
+    from autograd.compiled import NUMPY_MATH
+
+    rng = np.random.default_rng(0)
+    for n in (1, 3):
+        for declared in ("additive", "bilinear"):
+            if not getattr(op, declared):
+                continue
+            arity = n if declared == "additive" else 2 * n + op.bias
+            xs = [rng.uniform(-1.0, 1.0, size=(3, 4)) for _ in range(arity)]
+            try:
+                local = op.derivatives(NUMPY_MATH, None, *[_Token(i) for i in range(arity)])
+                out = op.forward(NUMPY_MATH, *xs)
+            except (TypeError, IndexError):
+                return False
+            if declared == "additive":
+                if list(local) != [1.0] * n:
+                    return False
+                expected = np.sum(xs, axis=0)
+            else:
+                tokens = [d.index if isinstance(d, _Token) else None for d in local[: 2 * n]]
+                if tokens != [(i + n) % (2 * n) for i in range(2 * n)]:
+                    return False
+                if op.bias and local[-1] != 1.0:
+                    return False
+                expected = np.einsum("ikb,ikb->kb", np.stack(xs[:n]), np.stack(xs[n : 2 * n]))
+                expected = expected + (xs[-1] if op.bias else 0.0)
+            if np.shape(out) != expected.shape or not np.allclose(out, expected, 1e-12, 1e-12):
+                return False
+    return True
+
+
+@pytest.mark.parametrize("name", [name for name, op in OPS.items() if op.additive or op.bilinear])
+def test_declared_structure_matches_the_rules(name):
+    assert declared_structure_holds(OPS[name])
+
+
+def test_a_wrong_declaration_is_caught():
+    """The check above can fail: ``sum`` declared bilinear, ``dot`` declared additive."""
+    import dataclasses
+
+    assert not declared_structure_holds(dataclasses.replace(OPS["sum"], bilinear=True))
+    assert not declared_structure_holds(dataclasses.replace(OPS["dot"], additive=True))
+    assert not declared_structure_holds(dataclasses.replace(OPS["affine"], bias=False))
+
+
+def test_only_n_ary_rows_declare_structure():
+    import dataclasses
+
+    with pytest.raises(ValueError, match="n-ary"):
+        dataclasses.replace(OPS["mul"], additive=True)
+    with pytest.raises(ValueError, match="bias=True"):
+        dataclasses.replace(OPS["sum"], bias=True)
+
+
 # -- networks built from Values -----------------------------------------------------------------
 
 ACTIVATIONS = {

@@ -190,10 +190,10 @@ def test_a_result_that_is_not_finite_is_an_error_not_a_nan() -> None:
         "unsafe_log", lambda m, x: m.log(x), lambda m, out, x: (1.0 / x,), domain=[(1, 2)]
     )
     try:
-        with pytest.raises(ValueError, match=r"unsafe_log\(-1.0\).*(math domain|NaN)"):
+        with pytest.raises(OverflowError, match=r"unsafe_log: the result for \(-1.0\) is not a"):
             op(Value(-1.0))
         big = define_op("big", lambda m, x: 1e308 * x, lambda m, out, x: (1e308,))
-        with pytest.raises(OverflowError, match=r"big\(10.0\) overflows a float"):
+        with pytest.raises(OverflowError, match=r"big: the result for \(10.0\) is not a finite"):
             big(10.0)
         remove_op(big)
     finally:

@@ -11,7 +11,7 @@ import pytest
 import autograd
 from autograd import OPS, Constant, Value, dot, no_grad
 from autograd.ops import FLOAT_MATH
-from autograd.value import Scope, _state
+from autograd.value import module_scope
 
 
 @pytest.mark.parametrize(("symbol", "name"), [("+", "add"), ("-", "sub"), ("*", "mul")])
@@ -44,11 +44,8 @@ def test_fast_operators_respect_no_grad_and_scope():
     with no_grad():
         out = x * 2.0 + x
     assert out.op == "" and out.parents == () and out.data == 3.0
-    token = _state.set(Scope("layer", None))
-    try:
+    with module_scope("layer"):
         tagged = x * x
-    finally:
-        _state.reset(token)
     assert tagged.scope is not None and tagged.scope.module == "layer"
     assert (x * x).scope is None
 
@@ -178,11 +175,8 @@ def test_unary_methods_equal_apply_of_the_row(method, name):
         with no_grad():
             plain = getattr(x, method)()
         assert plain.op == "" and plain.parents == () and plain.data == reference.data
-        token = _state.set(Scope("neuron", None))
-        try:
+        with module_scope("neuron"):
             tagged = getattr(x, method)()
-        finally:
-            _state.reset(token)
         assert tagged.scope is not None and tagged.scope.module == "neuron"
 
 

@@ -1,0 +1,361 @@
+"""The fast paths: faster equivalents of the readable engine's busiest parts, in one place.
+
+:mod:`autograd.value` and :mod:`autograd.backward` are the engine as one would explain it.
+Building and backpropagating through a network makes millions of nodes, so :func:`install`
+(run when ``autograd`` is imported) replaces a few of those pieces with versions that compute
+exactly the same thing with fewer Python calls:
+
+* a node factory that fills the slots of a new Value directly (:func:`_node`);
+* ``+``, ``-``, ``*`` and the unary methods without a domain check, built once per row;
+* ``Value.apply``, ``sum``, ``dot`` and ``affine`` checking their inputs with one C-level call;
+* an unrolled depth-first walk and a reverse loop on floats for ``backward``.
+
+Every number still comes from the op table; nothing here knows a derivative. The differential
+tests (tests/autograd/test_fast_paths.py) run random programs through both engines and require
+identical graphs, numbers and gradients; :func:`readable` switches these paths off for a block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from . import backward as reverse
+from . import ops
+from . import value as core
+from .backends import FLOAT_MATH
+from .ops import Op
+from .scope import current_scope, is_recording
+from .value import Constant, Value
+
+__all__ = ["affine", "backward", "dot", "install", "readable", "sum", "topological_order"]
+
+_new = object.__new__
+_VALUE_TYPES = frozenset({Value, Constant})
+_isfinite = math.isfinite
+
+
+def _node(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
+    """``Value.apply``'s last step with the slots filled in place (no ``__init__`` checks:
+    ``data`` is a finite float computed by a row)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if is_recording():
+        out._op = op
+        out._parents = parents
+        out._scope = current_scope()
+    else:  # inside no_grad: a leaf
+        out._op = None
+        out._parents = ()
+        out._scope = None
+    return out
+
+
+def _constant(data: float) -> Constant:
+    """A Constant leaf for a finite float."""
+    out = _new(Constant)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = None
+    out._parents = ()
+    out._scope = None
+    return out
+
+
+def apply(op: Op, *parents: Value) -> Value:
+    """``Value.apply``: the same checks, errors and node."""
+    xs = [p.data for p in parents]
+    if op.check is not None:
+        op.check(*xs)
+    try:
+        data = op.forward(FLOAT_MATH, *xs)
+    except (OverflowError, ValueError) as error:
+        raise op.not_finite(xs) from error
+    if not _isfinite(data):
+        raise op.not_finite(xs)
+    return _node(op, data, parents)
+
+
+def _as_value(other: object) -> Value | None:
+    if isinstance(other, Value):
+        return other
+    if type(other) is float and _isfinite(other):
+        return _constant(other)  # type: ignore[arg-type]
+    if isinstance(other, bool) or not isinstance(other, numbers.Real):
+        return None
+    return Constant(other)  # checks the number, raising for NaN and infinities
+
+
+def _binary_operator(op: Op, reflected: bool) -> Callable[[Value, object], Value]:
+    """``x <op> y`` (``y <op> x`` when ``reflected``) for a row without a domain check, with
+    the node made in place: ``+``, ``-`` and ``*`` are most of a graph."""
+    forward = op.forward
+
+    def operator_method(self: Value, other: object) -> Value:
+        kind = type(other)
+        if kind is Value or kind is Constant:  # the commonest case, without isinstance
+            pass
+        elif kind is float and _isfinite(other):  # type: ignore[arg-type]
+            other = _constant(other)  # type: ignore[arg-type]
+        else:
+            other = _as_value(other)
+            if other is None:
+                return NotImplemented
+        if reflected:
+            parents = (other, self)
+            data = forward(FLOAT_MATH, other.data, self.data)  # type: ignore[union-attr]
+        else:
+            parents = (self, other)
+            data = forward(FLOAT_MATH, self.data, other.data)  # type: ignore[union-attr]
+        if not _isfinite(data):  # overflow (finite inputs never give NaN here)
+            raise op.not_finite([p.data for p in parents])  # type: ignore[union-attr]
+        # _node's body, inlined: one Python call less on the commonest nodes of every graph.
+        out = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        if is_recording():
+            out._op = op
+            out._parents = parents
+            out._scope = current_scope()
+        else:
+            out._op = None
+            out._parents = ()
+            out._scope = None
+        return out
+
+    return operator_method
+
+
+def _unary_method(op: Op) -> Callable[[Value], Value]:
+    """``op(self)`` for a one-input row without a domain check whose result is finite for
+    every finite input (tanh, sigmoid, relu, ...), so neither check is needed."""
+    forward = op.forward
+
+    def method(self: Value) -> Value:
+        return _node(op, forward(FLOAT_MATH, self.data), (self,))
+
+    return method
+
+
+def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
+    parents = tuple(values)
+    if _VALUE_TYPES.issuperset(map(type, parents)):  # one C-level check of the common case
+        return parents  # type: ignore[return-value]
+    return core._values(parents, where)
+
+
+def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001
+    parents = _values(values, "sum")
+    if not parents:
+        raise ValueError("sum: needs at least one value")
+    return apply(ops.SUM, *parents)
+
+
+def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
+    return _weighted_sum(ops.DOT, weights, inputs, ())
+
+
+def affine(
+    weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: Value | float
+) -> Value:
+    return _weighted_sum(ops.AFFINE, weights, inputs, (bias,))
+
+
+def _weighted_sum(op: Op, weights: Sequence, inputs: Sequence, bias: tuple) -> Value:
+    if len(weights) != len(inputs):
+        raise ValueError(f"{op.name}: {len(weights)} weights but {len(inputs)} inputs")
+    if not weights:
+        raise ValueError(f"{op.name}: needs at least one pair")
+    return apply(op, *_values((*weights, *inputs, *bias), op.name))
+
+
+sum.__doc__, dot.__doc__, affine.__doc__ = core.sum.__doc__, core.dot.__doc__, core.affine.__doc__
+
+
+# -- the reverse pass ---------------------------------------------------------------------------
+
+
+def topological_order(root: Value) -> list[Value]:
+    """:func:`autograd.backward.topological_order`: the same list, faster."""
+    order: list[Value] = []
+    _walk(root, order, order)
+    return order
+
+
+def _walk(root: Value, order: list[Value], leaves: list[Value]) -> None:
+    """Depth-first search from ``root``: inner nodes go to ``order`` parents first, leaves to
+    ``leaves``, in the order of :func:`autograd.backward.topological_order`.
+
+    A node is pushed, then a ``None`` marker, then its unseen parents last to first; when the
+    marker comes back off the stack every parent is finished. Nodes are marked when expanded,
+    so a parent reached first from a deeper path is emitted there. Two shortcuts keep the
+    same order with less stack traffic: a node whose parents are all marked already is
+    emitted at once (in a graph without cycles a marked parent of a node being expanded is
+    finished), and the first unseen parent, which would be popped next, is expanded directly.
+    """
+    seen: set[Value] = set()
+    see, covered = seen.add, seen.issuperset
+    stack: list[Value | None] = [root]
+    push, pop = stack.append, stack.pop
+    emit, emit_leaf = order.append, leaves.append
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+            continue
+        if node in seen:
+            continue
+        while True:  # expand node; continue with its first unseen parent, if any
+            see(node)
+            if node._op is None:
+                emit_leaf(node)
+                break
+            parents = node._parents
+            if len(parents) == 2:  # most nodes: unrolled, the second parent pushed first
+                first, second = parents
+                if first in seen:
+                    if second in seen:
+                        emit(node)
+                        break
+                    push(node)
+                    push(None)
+                    node = second
+                    continue
+                push(node)
+                push(None)
+                if second not in seen:
+                    push(second)
+                node = first
+                continue
+            if len(parents) == 1:
+                parent = parents[0]
+                if parent in seen:
+                    emit(node)
+                    break
+                push(node)
+                push(None)
+                node = parent
+                continue
+            if covered(parents):  # one C call: often every input of a neuron is finished
+                emit(node)
+                break
+            push(node)
+            push(None)
+            for parent in reversed(parents):
+                if parent not in seen:
+                    push(parent)
+            break
+
+
+def backward(root: Value) -> None:
+    """:func:`autograd.backward.backward`: the same gradients, errors and all-or-nothing rule.
+
+    The gradients are summed in each node's ``.grad`` as the loop goes, with every old value
+    saved first; on any exception (KeyboardInterrupt included) they are all put back. One
+    and two inputs are unpacked by hand. An n-ary node (sum, dot, affine) whose gradient is
+    exactly 0 (behind an inactive ReLU) is skipped: it would add only zeros. A non-finite
+    gradient is found by checking the leaves at the end (it reaches at least one), and the
+    readable loop is then run to name the op.
+    """
+    order: list[Value] = []
+    leaves: list[Value] = []
+    _walk(root, order, leaves)
+    saved = [node.grad for node in order]
+    saved_leaves = [leaf.grad for leaf in leaves]
+    node = root
+    try:
+        for node in order:
+            node.grad = 0.0
+        # Leaves keep their old value and receive the new contributions on top.
+        root.grad = root.grad + 1.0 if root._op is None else 1.0
+        for node in reversed(order):
+            parents = node._parents
+            g = node.grad
+            if len(parents) == 2:
+                a, b = parents
+                da, db = node._op.derivatives(FLOAT_MATH, node.data, a.data, b.data)
+                a.grad += g * da
+                b.grad += g * db
+            elif len(parents) == 1:
+                a = parents[0]
+                (da,) = node._op.derivatives(FLOAT_MATH, node.data, a.data)
+                a.grad += g * da
+            elif g != 0.0:
+                local = node._op.derivatives(FLOAT_MATH, node.data, *[p.data for p in parents])
+                for parent, d in zip(parents, local):
+                    parent.grad += g * d
+        for leaf in leaves:
+            if not _isfinite(leaf.grad):
+                raise OverflowError
+    except BaseException as error:
+        for restored, grad in zip(order, saved):
+            restored.grad = grad
+        for restored, grad in zip(leaves, saved_leaves):
+            restored.grad = grad
+        if isinstance(error, (ZeroDivisionError, OverflowError, ValueError)):
+            reverse.backward(root)  # raises the readable loop's error, naming the op
+        raise
+
+
+def _backward_method(self: Value) -> None:
+    backward(self)
+
+
+# -- switching the fast paths on and off ------------------------------------------------------
+
+# Value's attributes the fast paths replace: name -> fast version.
+_FAST: dict[str, Any] = {
+    "apply": staticmethod(apply),
+    "backward": _backward_method,
+    "__add__": _binary_operator(ops.ADD, reflected=False),
+    "__radd__": _binary_operator(ops.ADD, reflected=True),
+    "__sub__": _binary_operator(ops.SUB, reflected=False),
+    "__rsub__": _binary_operator(ops.SUB, reflected=True),
+    "__mul__": _binary_operator(ops.MUL, reflected=False),
+    "__rmul__": _binary_operator(ops.MUL, reflected=True),
+    "__neg__": _unary_method(ops.NEG),
+    "__abs__": _unary_method(ops.ABS),
+    "tanh": _unary_method(ops.TANH),
+    "sigmoid": _unary_method(ops.SIGMOID),
+    "relu": _unary_method(ops.RELU),
+    "softplus": _unary_method(ops.SOFTPLUS),
+    "sin": _unary_method(ops.SIN),
+    "cos": _unary_method(ops.COS),
+}
+# The readable versions, kept for readable() and the differential tests.
+READABLE: dict[str, Any] = {name: Value.__dict__[name] for name in _FAST}
+
+for _name, _fast in _FAST.items():
+    _function = _fast.__func__ if isinstance(_fast, staticmethod) else _fast
+    _readable = READABLE[_name]
+    _readable = _readable.__func__ if isinstance(_readable, staticmethod) else _readable
+    _function.__name__, _function.__qualname__ = _readable.__name__, _readable.__qualname__
+    _function.__doc__ = _readable.__doc__
+
+
+def install() -> None:
+    """Put the fast paths in place (``import autograd`` does this)."""
+    for name, attribute in _FAST.items():
+        setattr(Value, name, attribute)
+
+
+@contextlib.contextmanager
+def readable() -> Iterator[None]:
+    """Run a block on the readable engine alone (for tests and for the curious).
+
+    Affects every thread while it lasts; the module functions ``autograd.sum``, ``dot`` and
+    ``affine`` are not switched (``autograd.value.sum`` & co. are their readable versions).
+    """
+    for name, attribute in READABLE.items():
+        setattr(Value, name, attribute)
+    try:
+        yield
+    finally:
+        install()

@@ -1,0 +1,174 @@
+"""``viz.explore``: the explorer as an anywidget (the ``[widgets]`` extra). The math in the page
+is in ``assets/explore.js``; the graph it shows comes from
+:func:`autograd.viz.explorer_page.graph_spec`."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..backward import topological_order
+from ..ops import OPS
+from ..value import Value
+from .explorer_page import graph_spec, html_document, script, style
+
+WIDGETS_HINT = (
+    "viz.explore needs the optional packages anywidget and ipywidgets: "
+    "pip install 'seegrad[widgets]'"
+)
+
+try:
+    import anywidget
+    import traitlets
+except ImportError as error:  # pragma: no cover - the extra is installed in dev and CI
+    raise ImportError(f"autograd.viz.explore: {WIDGETS_HINT}") from error
+
+
+def explore(root: Value, h: float = 1e-3) -> Any:
+    """A widget over the graph of ``root`` where every leaf can be nudged (a slider and a number
+    field): the forward values, every node's grad (d root / d node) and beside each leaf the
+    finite difference (f(x + h) - f(x)) / h, with h adjustable, update on every change. Hover
+    or click an op to see its formula and local derivatives at the current values; click a leaf
+    to light up every chain-rule path from it to ``root``, with the product along each path and
+    their sum (what :func:`autograd.explain` prints).
+
+    The recomputation runs in the page from the op table's JavaScript forms, so the widget also
+    works in ``viz.to_html`` files. With a kernel, a nudge also sets the leaf's ``.data`` and
+    recomputes the Python graph (``.data`` of every node, ``.grad`` = d root / d node);
+    ``explorer.set(leaf, value)`` nudges from Python. Up to 300 Values.
+
+    Needs the ``[widgets]`` extra (anywidget); raises ``ImportError`` naming the pip command.
+    """
+    if not isinstance(h, (int, float)) or isinstance(h, bool) or not h or h != h:
+        raise ValueError(f"explore: h must be a non-zero number, got {h!r}")
+    return Explorer(root, float(h))
+
+
+class Explorer(anywidget.AnyWidget):
+    """The widget made by :func:`autograd.viz.explore`; see there."""
+
+    spec = traitlets.Dict().tag(sync=True)
+    leaves = traitlets.List().tag(sync=True)  # the editable leaves' values, in spec order
+    state = traitlets.Dict().tag(sync=True)  # the kernel's numbers, for ops without a JS form
+    _css = style()
+
+    def __init__(self, root: Value, h: float) -> None:
+        spec = graph_spec(root, h)
+        # The script is built per widget: it holds the JavaScript forms known at this moment.
+        super().__init__(
+            _esm=f"{script()}\nexport default {{ render }};\n",
+            spec=spec,
+            leaves=[spec["nodes"][i]["data"] for i in spec["editable"]],
+        )
+        self.root = root
+        self.order = topological_order(root)
+        self._editable = [self.order[i] for i in spec["editable"]]
+        self.observe(self._on_leaves, names="leaves")
+
+    def __repr__(self) -> str:
+        # Stable text (no address), so a saved notebook does not change on every run.
+        return f"<explorer of {self.root!r}>"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget, and beside it a static picture of the graph for a viewer without the
+        widget (GitHub, nbconvert): ``draw_dot``'s, when Graphviz is installed."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        try:
+            from .draw import draw_dot
+
+            data.update(
+                {
+                    key: value
+                    for key, value in draw_dot(self.root)._repr_mimebundle_().items()
+                    if key != "text/plain"
+                }
+            )
+        except Exception:
+            pass
+        return bundle
+
+    def set(self, leaf: Value | str, value: float) -> None:
+        """Nudge ``leaf`` (a Value of the graph, or its label) to ``value`` from Python; the
+        page and the Python graph follow."""
+        target = self._find(leaf)
+        values = list(self.leaves)
+        values[self._editable.index(target)] = float(value)
+        self.leaves = values
+
+    def _find(self, leaf: Value | str) -> Value:
+        for v in self._editable:
+            if v is leaf or (isinstance(leaf, str) and v.label == leaf):
+                return v
+        names = ", ".join(repr(v.label or "?") for v in self._editable)
+        raise ValueError(f"explorer.set: {leaf!r} is not a leaf of this graph (leaves: {names})")
+
+    def _on_leaves(self, change: dict) -> None:
+        try:
+            state = recompute(self.root, self.order, self._editable, change["new"], self.spec["h"])
+        except (ValueError, ZeroDivisionError, OverflowError) as error:
+            self.state = {"error": str(error)}
+            return
+        if self.spec["missing"]:
+            self.state = state
+
+    def to_html_document(self) -> str:
+        """The explorer as one self-contained HTML page, at the current values."""
+        spec = graph_spec(self.root, self.spec["h"])
+        return html_document(spec)
+
+
+def recompute(
+    root: Value, order: list[Value], leaves: list[Value], values: list[float], h: float
+) -> dict:
+    """Set each leaf's ``.data``, recompute every node's ``.data`` from the op table and set
+    ``.grad`` to d root / d node (grads zeroed, then ``root.backward()``). All or nothing: on a
+    domain error nothing changes. Returns the numbers the page shows."""
+    if len(values) != len(leaves):
+        raise ValueError(f"explorer: {len(values)} values for {len(leaves)} leaves")
+    new = {id(v): float(x) for v, x in zip(leaves, values)}
+    data = _forward(order, new)
+    for v in order:
+        v.data = data[id(v)]
+        v.grad = 0.0
+    root.backward()
+    f = root.data
+    fd = []
+    for v in leaves:
+        try:
+            moved = _forward(order, {**new, id(v): new[id(v)] + h})
+            fd.append((moved[id(root)] - f) / h)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            fd.append(None)
+    local = [
+        list(OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])) if v.op else []
+        for v in order
+    ]
+    return {
+        "data": [v.data for v in order],
+        "grad": [v.grad for v in order],
+        "fd": _per_node(order, leaves, fd),
+        "local": local,
+    }
+
+
+def _per_node(order: list[Value], leaves: list[Value], fd: list) -> list:
+    by_leaf = {id(v): x for v, x in zip(leaves, fd)}
+    return [by_leaf.get(id(v)) for v in order]
+
+
+def _forward(order: list[Value], leaves: dict[int, float]) -> dict[int, float]:
+    data: dict[int, float] = {}
+    for v in order:
+        if v.is_leaf:
+            data[id(v)] = leaves.get(id(v), v.data)
+            continue
+        xs = [data[id(p)] for p in v.parents]
+        op = OPS[v.op]
+        if op.check is not None:
+            op.check(*xs)
+        out = op.float_forward(*xs)
+        if not math.isfinite(out):
+            raise OverflowError(f"{v.op} at {tuple(xs)} is not a finite number")
+        data[id(v)] = out
+    return data

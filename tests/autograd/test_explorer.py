@@ -1,0 +1,110 @@
+"""viz.explore on the Python side: the graph sent to the page, and the kernel keeping the Python
+Values in step with the page (the page itself: tests/browser/test_explorer_browser.py)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd import Value, viz
+from autograd.viz.explorer_page import MAX_VALUES, graph_spec, html_document
+
+
+def neuron() -> tuple[Value, dict[str, Value]]:
+    """The notes' neuron: o = tanh(x1*w1 + x2*w2 + b)."""
+    leaves = {
+        "x1": Value(2.0, label="x1"),
+        "x2": Value(0.0, label="x2"),
+        "w1": Value(-3.0, label="w1"),
+        "w2": Value(1.0, label="w2"),
+        "b": Value(6.8813735870195432, label="b"),
+    }
+    n = leaves["x1"] * leaves["w1"] + leaves["x2"] * leaves["w2"] + leaves["b"]
+    o = n.tanh()
+    o.label = "o"
+    return o, leaves
+
+
+def test_spec_grads_are_backwards_without_touching_grad() -> None:
+    o, leaves = neuron()
+    spec = graph_spec(o)
+    assert all(v.grad == 0.0 for v in leaves.values())
+    o.backward()
+    by_name = {node["name"]: node for node in spec["nodes"]}
+    for name, leaf in leaves.items():
+        assert by_name[name]["grad"] == pytest.approx(leaf.grad, rel=1e-12)
+        assert by_name[name]["editable"]
+    assert spec["root"] == len(spec["nodes"]) - 1 and spec["missing"] == []
+    assert spec["ops"]["tanh"]["math"].startswith("f = tanh x")
+    assert all(edge["d"].startswith("M ") for edge in spec["edges"])
+
+
+def test_unnamed_constants_are_not_editable() -> None:
+    x = Value(3.0, label="x")
+    spec = graph_spec(x**2 + 1)
+    editable = [spec["nodes"][i]["name"] for i in spec["editable"]]
+    assert editable == ["x"]
+
+
+def test_nudging_from_python_updates_the_values_and_their_grads() -> None:
+    o, leaves = neuron()
+    explorer = viz.explore(o)
+    explorer.set("w1", -2.0)
+    assert leaves["w1"].data == -2.0
+    expected = math.tanh(2.0 * -2.0 + 6.8813735870195432)
+    assert o.data == pytest.approx(expected, rel=1e-15)
+    assert leaves["w1"].grad == pytest.approx(2.0 * (1 - expected**2), rel=1e-12)
+    assert explorer.leaves[explorer._editable.index(leaves["w1"])] == -2.0
+
+
+def test_a_nudge_outside_a_domain_changes_nothing_and_says_why() -> None:
+    x = Value(2.0, label="x")
+    y = x.log()
+    explorer = viz.explore(y)
+    explorer.set(x, -1.0)
+    assert x.data == 2.0 and y.data == math.log(2.0)
+    assert "log: operand must be positive, got -1.0" in explorer.state["error"]
+
+
+def test_errors_name_the_problem() -> None:
+    o, _ = neuron()
+    with pytest.raises(ValueError, match="explore: h must be a non-zero number, got 0"):
+        viz.explore(o, h=0)
+    with pytest.raises(TypeError, match="explore: root must be a Value, got float"):
+        viz.explore(1.0)
+    with pytest.raises(ValueError, match=r"explorer.set: 'nope' is not a leaf of this graph"):
+        viz.explore(o).set("nope", 1.0)
+    big = Value(0.0, label="x")
+    for _ in range(MAX_VALUES):
+        big = big + 1.0
+    with pytest.raises(ValueError, match=r"the graph has \d+ Values; the explorer recomputes up"):
+        viz.explore(big)
+
+
+def test_the_widget_carries_a_static_picture_and_a_stable_repr() -> None:
+    o, _ = neuron()
+    explorer = viz.explore(o)
+    bundle = explorer._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "application/vnd.jupyter.widget-view+json" in data
+    assert "0x" not in repr(explorer)
+
+
+def test_html_document_is_self_contained() -> None:
+    o, _ = neuron()
+    page = html_document(graph_spec(o))
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in page and "<script src" not in page
+    assert "render({ model" in page
+
+
+def test_without_dot_the_graph_is_laid_out_in_layers(monkeypatch) -> None:
+    import autograd.viz.explorer_page as explorer
+
+    monkeypatch.setattr(explorer.shutil, "which", lambda name: None)
+    o, _ = neuron()
+    spec = graph_spec(o)
+    assert all(" L " in edge["d"] for edge in spec["edges"])
+    xs = {node["name"]: node["x"] for node in spec["nodes"]}
+    assert xs["x1"] < xs["x1*w1"] < xs["o"]
