@@ -2,7 +2,9 @@
 
 - :func:`interactive`: a zoomable, searchable view (needs the ``[widgets]`` extra, not ``dot``);
 - :func:`backward_frames`, :func:`step_backward`, :func:`write_frames`: backprop step by step;
-- :func:`text_tree`: the graph as indented text (what Jupyter shows when ``dot`` is missing).
+- :func:`text_tree`: the graph as indented text (what Jupyter shows when ``dot`` is missing);
+- :func:`draw_network`: an ``nn`` model as neurons in layer columns and a line per weight;
+- :func:`to_html`: any of these as one self-contained HTML file (works offline from file://).
 
 Each loads its dependencies on first use, so ``import autograd.viz`` stays cheap.
 """
@@ -21,6 +23,9 @@ _LAZY = {
     "step_backward": "autograd.viz.frames",
     "write_frames": "autograd.viz.frames",
     "text_tree": "autograd.viz.text",
+    "draw_network": "autograd.viz.network",
+    "NetworkView": "autograd.viz.network",
+    "to_html": "autograd.viz.export",
 }
 
 

@@ -8,7 +8,6 @@ for this pass only (leaves start from 0); no ``.grad`` field is changed.
 
 from __future__ import annotations
 
-import html
 import io
 from pathlib import Path
 from typing import Any
@@ -119,58 +118,54 @@ def _write_gif(frames: list[Frame], path: Path, duration_ms: int) -> None:
     canvases[0].save(path, save_all=True, append_images=canvases[1:], duration=duration_ms, loop=0)
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body {{ font-family: sans-serif; margin: 1em; }}
-.frame {{ display: none; }} .frame.shown {{ display: block; }}
-.frame svg {{ max-width: 100%; height: auto; }}
-#controls {{ margin-bottom: 1em; }} #step {{ width: 40em; max-width: 70vw; }}
-</style></head>
-<body>
-<div id="controls">
-<button id="back" type="button">&#9664;</button>
-<input id="step" type="range" min="0" max="{last}" value="0">
-<button id="next" type="button">&#9654;</button>
+_STEPS_CONTROLS = """<div id="controls">
+<button id="back" type="button" aria-label="previous step">&#9664;</button>
+<input id="step" type="range" min="0" max="{last}" value="0" aria-label="step">
+<button id="next" type="button" aria-label="next step">&#9654;</button>
 <span id="where">step 0 of {last}</span>
 </div>
-{frames}
-<script>
-const frames = document.querySelectorAll(".frame");
+<style>.frame {{ display: none; }} .frame.shown {{ display: block; }}
+#controls {{ margin-bottom: 1em; }} #step {{ width: 40em; max-width: 60vw; }}</style>"""
+
+_STEPS_SCRIPT = """const frames = document.querySelectorAll(".frame");
 const slider = document.getElementById("step");
-function show(k) {{
+const last = frames.length - 1;
+function show(k) {
   frames.forEach((f, i) => f.classList.toggle("shown", i === k));
   slider.value = k;
-  document.getElementById("where").textContent = "step " + k + " of {last}";
-}}
+  document.getElementById("where").textContent = "step " + k + " of " + last;
+}
 slider.addEventListener("input", () => show(Number(slider.value)));
 document.getElementById("back").onclick = () => show(Math.max(0, Number(slider.value) - 1));
-document.getElementById("next").onclick = () => show(Math.min({last}, Number(slider.value) + 1));
-</script>
-</body></html>
-"""
+document.getElementById("next").onclick = () => show(Math.min(last, Number(slider.value) + 1));"""
+
+
+def steps_document(frames: list[Frame]) -> str:
+    """The frames as one self-contained HTML page with a slider (JavaScript, inline) through
+    them; each frame fitted to the page's width. Needs Graphviz's ``dot``."""
+    from .page import graph_html, page
+
+    if not frames:
+        raise ValueError("steps_document: no frames to show")
+    parts = []
+    for k, frame in enumerate(frames):
+        shown = " shown" if k == 0 else ""
+        parts.append(f'<div class="frame{shown}" id="frame-{k}">\n{graph_html(frame)}</div>')
+    body = _STEPS_CONTROLS.format(last=len(frames) - 1) + "\n" + "\n".join(parts)
+    return page("Backpropagation, step by step", body, _STEPS_SCRIPT)
 
 
 def _write_html(frames: list[Frame], path: Path) -> None:
-    parts = []
-    for k, frame in enumerate(frames):
-        svg = frame.pipe(format="svg", encoding="utf-8")
-        svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype
-        shown = " shown" if k == 0 else ""
-        parts.append(f'<div class="frame{shown}" id="frame-{k}">\n{svg}</div>')
-    page = _PAGE.format(
-        title=html.escape("Backpropagation, step by step"),
-        last=len(frames) - 1,
-        frames="\n".join(parts),
-    )
-    path.write_text(page, encoding="utf-8")
+    path.write_text(steps_document(frames), encoding="utf-8")
 
 
 def step_backward(root: Value, **options: Any) -> Any:
     """A Jupyter widget: a slider (and play button) through :func:`backward_frames`.
 
     Shows SVGs rendered by ``dot``; without ``dot`` it draws with graphviz-anywidget instead.
-    Needs ipywidgets (``pip install 'seegrad[widgets]'``).
+    The output also carries the last step as a static picture (for GitHub, nbconvert and
+    notebooks saved without widget state); :func:`autograd.viz.to_html` writes the slider as a
+    page. Needs ipywidgets (``pip install 'seegrad[widgets]'``).
     """
     try:
         import ipywidgets
@@ -209,4 +204,15 @@ def step_backward(root: Value, **options: Any) -> Any:
 
     show(0)
     slider.observe(lambda change: show(change["new"]), names="value")
-    return ipywidgets.VBox([ipywidgets.HBox([play, slider]), view])
+    from .widget import static_graph_html, with_static_picture
+
+    note = (
+        f"Backpropagation in {last} steps, shown here at the last one (every gradient known): "
+        "run the notebook in Jupyter to step through it, or write it to a page with "
+        "autograd.viz.to_html."
+    )
+    return with_static_picture(
+        [ipywidgets.HBox([play, slider]), view],
+        lambda: static_graph_html(frames[-1], note),
+        lambda: steps_document(frames),
+    )

@@ -6,13 +6,19 @@ It rests on graphviz-anywidget (see :mod:`autograd.viz.dotwidget`), an optional 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
+
+import graphviz
 
 from ..value import Value
 from .dotwidget import WIDGETS_HINT, graphviz_widget, widget_for_source
 from .draw import draw_dot
+from .graph import Graph
+from .page import graph_html, page
 
-__all__ = ["WIDGETS_HINT", "interactive", "widget_for_source"]
+__all__ = ["WIDGETS_HINT", "interactive", "widget_for_source", "with_static_picture"]
 
 
 def interactive(root: Value, **options: Any) -> Any:
@@ -20,7 +26,69 @@ def interactive(root: Value, **options: Any) -> Any:
     and click a node to highlight what it depends on (upstream) or what depends on it
     (downstream; pick the direction in the menu).
 
+    The output also carries the static drawing, for viewers without a kernel (GitHub,
+    nbconvert); :func:`autograd.viz.to_html` writes that drawing as a page.
     Raises ``ImportError`` naming the pip command when the ``[widgets]`` extra is missing.
     """
     make = graphviz_widget()
-    return make(draw_dot(root, **options).source)
+    graph = draw_dot(root, **options)
+    box = make(graph.source)
+    note = "An interactive graph (zoom, search): run the notebook in Jupyter to use it."
+    return with_static_picture(
+        list(box.children),
+        lambda: static_graph_html(graph, note),
+        lambda: page(f"Graph of {root!r}", static_graph_html(graph)),
+    )
+
+
+def with_static_picture(
+    children: list[Any], static_html: Callable[[], str], document: Callable[[], str]
+) -> Any:
+    """An ``ipywidgets.VBox`` of ``children`` whose output also carries a static picture.
+
+    Its mimebundle holds the widget view and, beside it, ``static_html()`` as ``text/html``:
+    JupyterLab with a kernel shows the widget; GitHub, nbconvert and a notebook saved without
+    widget state show the picture. ``to_html_document()`` returns ``document()``, the page
+    :func:`autograd.viz.to_html` writes.
+    """
+    return _static_box_class()(children, static_html, document)
+
+
+@functools.cache
+def _static_box_class() -> type:
+    import ipywidgets
+
+    class StaticPictureBox(ipywidgets.VBox):
+        """A VBox with a static picture for viewers without a kernel (see
+        :func:`with_static_picture`)."""
+
+        def __init__(
+            self, children: list[Any], static_html: Callable[[], str], document: Callable[[], str]
+        ) -> None:
+            super().__init__(children)
+            self._static_html = static_html
+            self._document = document
+
+        def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+            bundle = dict(super()._repr_mimebundle_(**kwargs) or {})
+            bundle["text/html"] = self._static_html()
+            return bundle
+
+        def to_html_document(self) -> str:
+            return self._document()
+
+    return StaticPictureBox
+
+
+def static_graph_html(graph: Graph, note: str = "") -> str:
+    """``graph`` as a picture fitted to the column (``note`` above it, in italics); without
+    ``dot``, its text tree."""
+    import html
+
+    try:
+        picture = graph_html(graph)
+    except graphviz.ExecutableNotFound:
+        picture = f"<pre>{html.escape(graph.text())}</pre>"
+    if note:
+        picture = f'<div style="font-style:italic;color:#555">{html.escape(note)}</div>{picture}'
+    return picture
