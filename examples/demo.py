@@ -1,6 +1,7 @@
 """`make demo`: the neuron of the notes, tanh(w1*x1 + w2*x2 + b), backpropagated by hand and by
 `backward()`; then an MLP(2, [16, 16, 1]) trained on two moons. Pictures go to demo-output/:
-the loss curve, the decision boundary, and (with Graphviz) the graph of one forward pass."""
+the loss curve, the decision boundary, the trained network (network.svg) and (with Graphviz) the
+graph of one forward pass."""
 
 from __future__ import annotations
 
@@ -82,6 +83,7 @@ def train_moons(compiled: bool = True) -> None:
         f"  accuracy: {train['accuracy']:.1%} on training points, {test['accuracy']:.1%} on "
         f"{len(X_test)} held-out points"
     )
+    write_network(model, X_test[0])
     try:
         import matplotlib
 
@@ -97,6 +99,19 @@ def train_moons(compiled: bool = True) -> None:
         title=f"MLP(2, [16, 16, 1]) on moons: {test['accuracy']:.1%} held-out accuracy",
     )  # fmt: skip
     print(f"  pictures written to {OUTPUT / 'loss.png'} and {OUTPUT / 'decision_boundary.png'}")
+
+
+def write_network(model: nn.MLP, sample) -> None:
+    """The trained model as a network picture: a line per weight, each neuron's activation for
+    one held-out point (SVG, and an HTML page that fits any window)."""
+    from autograd import viz
+
+    OUTPUT.mkdir(exist_ok=True)
+    view = viz.draw_network(model, sample=sample)
+    svg = view.save(OUTPUT / "network.svg")
+    page = viz.to_html(view, OUTPUT / "network.html")
+    point = ", ".join(f"{x:.2f}" for x in sample)
+    print(f"  network view (weights, activations for the held-out point ({point})): {svg}, {page}")
 
 
 def small_network_graph() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import data
 from .io import load, save
+from .live import LiveView
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -29,6 +30,7 @@ __all__ = [
     "Adam",
     "History",
     "Layer",
+    "LiveView",
     "Module",
     "Neuron",
     "Optimizer",

@@ -26,6 +26,7 @@ from autograd import Value, no_grad
 from . import losses
 from .checkpoint import HISTORY_LISTS, load_checkpoint, save_checkpoint
 from .data import batches
+from .live import live_view
 from .module import Module
 from .optim import Adam, Optimizer
 
@@ -224,6 +225,7 @@ def fit(
     shuffle: bool = True,
     progress: bool = True,
     compiled: bool = False,
+    live: bool | Any = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mini-batch gradient descent; returns a :class:`History`.
 
@@ -242,6 +244,9 @@ def fit(
     ``compiled=True`` runs each step with ``autograd.compile`` (the same math on NumPy over the
     whole batch; much faster) for the named losses; where it is unavailable, or for a loss
     function, it trains eagerly with a warning.
+
+    ``live=True`` (or an :class:`nn.live.LiveView`) draws the curves, the decision boundary of
+    2-D data and the network as training goes, in Jupyter (elsewhere: the progress bar only).
     """
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
@@ -264,6 +269,10 @@ def fit(
     optimizer = optimizer or Adam(model.parameters(), lr=0.01)
     n_batches = math.ceil(len(X) / batch_size)
     step = _make_step(compiled, model, loss, loss_fn, optimizer, X)
+    view = live_view(live)
+    if view is not None:
+        view.start(model, X, y)
+        callbacks = [*callbacks, view]
 
     history = History()
     # Where we are: the next batch to run, and the running sums of the epoch in progress.
@@ -338,6 +347,8 @@ def fit(
                 save_progress()
     history.interrupted = interrupted
     save_progress()
+    if view is not None:
+        view.finish(history, model)
     if interrupted and progress:
         print(f"stopped after step {len(history.step_loss)}: the model keeps those weights")
     return history

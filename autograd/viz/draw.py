@@ -30,7 +30,7 @@ from ..ops import OPS
 from ..value import Scope, Value
 from . import escape
 from .graph import DotNotFoundError, Graph
-from .layout import Layout
+from .layout import SAMPLE, Layout, sample_term
 from .text import number
 
 __all__ = ["DotNotFoundError", "Graph", "Style", "draw_dot", "draw_styled"]
@@ -49,6 +49,17 @@ UPDATED = "#c0392b"  # outline of nodes that just received gradient
 HIGHLIGHT = "#d62728"  # the node draw_dot(highlight=...) points at (a gradcheck culprit)
 EDGE_LABEL = "#1f4e9c"  # local derivatives written on edges
 FONT = "Helvetica"
+CAPTION_CHARS = 90  # a caption inside a picture breaks its lines at about this many characters
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` with each of its lines broken at spaces to at most ``width`` characters."""
+    import textwrap
+
+    return "\n".join(
+        "\n".join(textwrap.wrap(line, width, break_long_words=False) or [""])
+        for line in text.split("\n")
+    )
 
 
 @dataclass
@@ -74,6 +85,7 @@ def draw_dot(
     max_nodes: int = 300,
     params: Iterable[Value] | None = None,
     show_grad: bool = True,
+    sample: int | None = None,
     highlight: Value | None = None,
 ) -> Graph:
     """The graph of everything ``root`` depends on, as a :class:`graphviz.Digraph`.
@@ -87,16 +99,30 @@ def draw_dot(
         cluster: "module" boxes the Values made inside each nn module call (nested).
         collapse: "neuron", "layer" (any module class name, lower case) or a scope depth
             (1 = outermost module calls): draw each such module call as one node showing its
-            output's data and grad. The parameters used only inside it are folded in; edges
-            into a collapsed module carry no derivative label.
+            output's data and grad. The parameters used only inside it are folded in (those
+            used only inside several are left out); edges into a collapsed module carry no
+            derivative label. "sample": one node per model call of a batch loss, with its
+            inputs and its term of the loss.
         max_nodes: refuse (``ValueError``) to draw more than this many nodes.
         params: the leaves to colour as parameters (default: see the module docstring).
         show_grad: include the grad field (False for a graph before any backward pass).
+        sample: for a loss over a batch (a model called once per sample), draw only sample
+            ``sample``'s term of the loss and what it depends on (numbered from 0 in the order
+            the model was called). Grads shown are the whole batch's.
         highlight: a Value of the graph to mark in red, with its op and the edges into it
             (``GradcheckError.culprit``, the node whose own derivative is wrong).
 
     Returns a :class:`Graph`: display it in Jupyter, or ``.render(path, format="png")``.
     """
+    caption = ""
+    if sample is not None:
+        if not isinstance(root, Value):
+            raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
+        root, count = sample_term(root, sample)
+        caption = (
+            f"sample {sample} of {count}: its term of the loss and what it depends on; the "
+            f"grads are the whole batch's (a parameter's grad sums over all {count} samples)"
+        )
     return draw_styled(
         root,
         rankdir=rankdir,
@@ -107,7 +133,7 @@ def draw_dot(
         max_nodes=max_nodes,
         params=params,
         show_grad=show_grad,
-        style=Style(highlight=_highlighted(root, highlight)),
+        style=Style(caption=caption, highlight=_highlighted(root, highlight)),
     )
 
 
@@ -168,36 +194,71 @@ def draw_styled(
     layout = Layout(root, collapse, params)
     count = layout.node_count()
     if count > max_nodes:
-        if any(v.scope is not None for v in layout.order):
-            fix = "draw modules as single nodes with collapse='neuron' or collapse='layer'"
-        else:
-            fix = "draw a Value nearer the inputs (collapse= works for nn models)"
         raise ValueError(
-            f"draw_dot: the graph has {count} Values to draw, more than max_nodes={max_nodes}; "
-            f"a picture that big is unreadable. To see it: {fix}, or raise the limit with "
-            f"max_nodes={count}."
+            f"draw_dot: the graph has {count} nodes to draw, more than max_nodes={max_nodes}; "
+            f"a picture that big is unreadable. To see it: {_advice(layout, params, max_nodes)}"
+            f"or raise the limit with max_nodes={count}."
         )
     style = style or Style()
     graph = graph_class(
         graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.2", "ranksep": "0.3"},
         node_attr={"fontname": FONT, "fontsize": "11", "height": "0.3"},
-        edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.6", "color": "#555555"},
+        edge_attr={"fontname": FONT, "fontsize": "11", "arrowsize": "0.6", "color": "#555555"},
     )
-    graph.root, graph.fmt, graph.caption = root, fmt, style.caption
+    notes = [style.caption] if style.caption else []
+    if layout.hidden:
+        notes.append(
+            f"{len(layout.hidden)} parameters used inside several collapsed nodes are not drawn"
+        )
+    if edge_labels and not style.grads:
+        notes.append("numbers on edges: local derivative ∂out/∂in of each op, from the op table")
+    caption = "\n".join(notes)
+    graph.root, graph.fmt, graph.caption = root, fmt, caption
     if layout.groups:
         # Fans of edges between collapsed modules need room, and neurons read best in order.
-        graph.attr(ranksep="1.2", ordering="out")
-    if style.caption:
-        graph.attr(label=escape.label(escape.plain(style.caption)), labelloc="t", fontsize="12")
-    elif edge_labels:
-        legend = "numbers on edges: local derivative ∂out/∂in of each op, from the op table"
-        graph.attr(label=escape.label(legend), labelloc="b", fontsize="10")
+        graph.graph_attr.update(ranksep="1.2", ordering="out")
+    if caption:
+        # In graph_attr (not a statement of the body), so an HTML view can drop it and show
+        # the caption as text that wraps; in a picture it is wrapped here.
+        text = escape.label(escape.plain(wrap(caption, CAPTION_CHARS)))
+        graph.graph_attr.update(label=text, labelloc="t", labeljust="l", fontsize="12")
     painter = _Painter(layout, style, fmt, rankdir, edge_labels, show_grad, cluster == "module")
     painter.paint()
     _emit(graph, painter.placed, painter.clustered)
     for tail, head, attrs in painter.edges:
         graph.edge(tail, head, **attrs)
     return graph
+
+
+def _advice(layout: Layout, params: Iterable[Value] | None, max_nodes: int) -> str:
+    """The calls that draw this graph within ``max_nodes`` (only ones that work), as text."""
+    if all(v.scope is None for v in layout.order):
+        return "draw a Value nearer the inputs (collapse= works for nn models), "
+    root, advice = layout.root, []
+    for option in ("neuron", "layer", SAMPLE):
+        try:
+            count = Layout(root, option, params).node_count()
+        except ValueError:  # no such module calls
+            continue
+        if count <= max_nodes:
+            advice.append(f"draw_dot(root, collapse={option!r}) draws it as {count} nodes")
+            break
+    samples = Layout(root, SAMPLE, params)
+    if len(samples.groups) > 1:
+        term = samples.group_outputs(next(iter(samples.groups)))[-1]
+        for option in (None, "neuron", "layer"):
+            try:
+                count = Layout(term, option, params).node_count()
+            except ValueError:
+                continue
+            if count <= max_nodes:
+                extra = f", collapse={option!r}" if option else ""
+                advice.append(
+                    f"draw_dot(root, sample=0{extra}) draws the first of its "
+                    f"{len(samples.groups)} samples as {count} nodes"
+                )
+                break
+    return "".join(f"{a}; " for a in advice)
 
 
 class _Painter:
@@ -228,6 +289,8 @@ class _Painter:
         # Between collapsed modules edges are many (n*m per pair of layers): draw them light.
         module_edge = {"color": "#55555566", "arrowsize": "0.4", "penwidth": "0.7"}
         for v in layout.order:
+            if id(v) in layout.hidden:
+                continue
             sid = layout.group_of.get(id(v))
             if sid is None:
                 self.value_node(v)
@@ -239,6 +302,8 @@ class _Painter:
             if sid is None or v.is_leaf:
                 continue
             for p in v.parents:
+                if id(p) in layout.hidden:
+                    continue
                 edge = (self.drawn_name(p), self.group_names[sid])
                 if layout.group_of.get(id(p)) != sid and edge not in group_edges:
                     group_edges.add(edge)
@@ -246,13 +311,11 @@ class _Painter:
 
     # -- text ---------------------------------------------------------------------------------
 
-    def record(self, fields: list[str], column: list[str] | None = None) -> str:
-        """A record label: ``fields`` in a row along the graph's direction, then ``column``
-        (if given) stacked across it."""
+    def record(self, fields: list[str]) -> str:
+        """A record label with ``fields`` stacked one above the other, whatever the direction
+        (side by side, the notes' neuron is twice as wide as a notebook column)."""
         body = "|".join(escape.record_field(f) for f in fields)
-        if column is not None:
-            body += "|{" + "|".join(escape.record_field(f) for f in column) + "}"
-        return escape.label(body if self.flat else "{" + body + "}")
+        return escape.label("{" + body + "}" if self.flat else body)
 
     def grad_text(self, v: Value) -> str:
         g = v.grad if self.style.grads is None else self.style.grads.get(id(v))
@@ -283,7 +346,7 @@ class _Painter:
         """The op that made ``v``, its edge to ``v`` and the edges from its inputs."""
         i = self.layout.index[id(v)]
         attrs = {"label": escape.label(escape.plain(OPS[v.op].label)), "shape": "ellipse"}
-        attrs.update(fontsize="10", margin="0.02,0.01", width="0.3", height="0.25")
+        attrs.update(margin="0.02,0.01", width="0.3", height="0.25")
         current = id(v) == self.style.current
         if current:
             attrs.update(style="filled", fillcolor=CURRENT, penwidth="2")
@@ -303,7 +366,7 @@ class _Painter:
             edge: dict[str, str] = {}
             if self.edge_labels:
                 edge.update(label=escape.label(escape.plain(labels[k])))
-                edge.update(fontcolor=EDGE_LABEL, fontsize="10")
+                edge.update(fontcolor=EDGE_LABEL)
                 edge["decorate"] = "true"
             if current:
                 edge.update(color=UPDATED, penwidth="2")
@@ -315,23 +378,23 @@ class _Painter:
         """A collapsed module call: its name beside its outputs' data and grad."""
         layout, scope = self.layout, self.layout.groups[sid]
         members = layout.members[sid]
-        outputs = [
-            v
-            for v in members
-            if v is layout.root
-            or any(layout.group_of.get(id(c)) != sid for c in layout.consumers.get(id(v), ()))
-        ]
+        outputs = layout.group_outputs(sid)
         # Without cluster boxes, the enclosing call's name tells "neuron 3" of layer 1 and 2 apart.
         path = scope.path()
         title = scope.name if self.clustered or len(path) < 2 else f"{path[-2].name} / {scope.name}"
+        title = layout.titles.get(sid, title)
         column = []
+        named = [v for v in members if v.is_leaf and v.label and layout.role[id(v)] == "input"]
+        if named and sid in layout.titles:  # a sample: the inputs it was given
+            shown = [f"{v.label} {number(v.data, self.fmt)}" for v in named[:4]]
+            column.append("  ".join(shown) + ("  ..." if len(named) > 4 else ""))
         for k, v in enumerate(outputs[:8]):
             text = f"out {k + 1}: " if len(outputs) > 1 else ""
             text += f"data {number(v.data, self.fmt)}"
             column.append(f"{text}  {self.grad_text(v)}" if self.show_grad else text)
         if len(outputs) > 8:
             column.append(f"... {len(outputs) - 8} more outputs")
-        attrs = {"label": self.record([title], column), "shape": "record"}
+        attrs = {"label": self.record([title, *column]), "shape": "record"}
         attrs.update(style="filled,rounded", fillcolor=FILL["module"])
         ids = {id(v) for v in members}
         if self.style.current in ids:
@@ -375,7 +438,7 @@ def _emit(
                     label=escape.label(escape.plain(scope.name)),
                     style="rounded,dashed",
                     color="#8e7cc3",
-                    fontsize="10",
+                    fontsize="11",
                     labeljust="l",
                 )
                 fill(box, id(scope))

@@ -24,9 +24,25 @@ def _lines(text: str) -> list[str]:
     return text.split("\n")
 
 
+NBSP = "\u00a0"  # Graphviz and SVG squeeze or drop ordinary spaces at the edges and in runs
+
+
+def _spaces(line: str) -> str:
+    """``line`` with every space that would be squeezed (leading, trailing, in a run) made a
+    no-break space, which is kept and looks the same."""
+    return "".join(
+        NBSP
+        if ch == " " and not (0 < i < len(line) - 1 and line[i - 1] != " " != line[i + 1])
+        else ch
+        for i, ch in enumerate(line)
+    )
+
+
 def plain(text: str) -> str:
     """``text`` as the label of a plain (non-record) node, edge or cluster; newlines break lines."""
-    return "\\n".join(line.replace("\\", "\\\\").replace("&", "&amp;") for line in _lines(text))
+    return "\\n".join(
+        _spaces(line).replace("\\", "\\\\").replace("&", "&amp;") for line in _lines(text)
+    )
 
 
 def record_field(text: str) -> str:
@@ -35,12 +51,8 @@ def record_field(text: str) -> str:
     out = []
     for line in _lines(text):
         chars = []
-        for i, ch in enumerate(line):
-            if ch == " ":
-                # A lone inner space shows as is; runs and edge spaces would be squeezed out.
-                lone = 0 < i < len(line) - 1 and line[i - 1] != " " and line[i + 1] != " "
-                chars.append(" " if lone else "\\ ")
-            elif ch == "\\":
+        for ch in _spaces(line):
+            if ch == "\\":
                 chars.append("\\\\")
             elif ch == "&":  # Graphviz reads "&amp;" and the like as entities
                 chars.append("&amp;")

@@ -24,7 +24,8 @@ def document(view: Any) -> str:
     if isinstance(view, (list, tuple)) and view and all(isinstance(f, Frame) for f in view):
         return steps_document(list(view))
     if isinstance(view, Graph):
-        title = f"Graph of {view.root!r}" if view.root is not None else "Graph"
+        label = getattr(view.root, "label", "")
+        title = f"The graph of {label}" if label else "A computation graph"
         return page(title, graph_html(view))
     raise TypeError(
         "to_html: cannot export a "

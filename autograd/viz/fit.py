@@ -10,10 +10,18 @@ opened from ``file://``.
 The arithmetic: an SVG ``width`` W px wide with a ``viewBox`` V units wide draws a font of f
 units at ``f * W / V`` px. Shown at width w, the smallest font ``f_min`` is ``f_min * w / V`` px,
 so the drawing may shrink down to ``w_min = min_text_px * V / f_min`` px and no further.
+
+:func:`fit_html` builds on it for the drawings of ``draw_dot`` and the step-by-step views: a
+caption above as text that wraps, zoom buttons (CSS radio buttons: fit, 100 %, 200 %), a box of
+its own for a drawing far taller than wide, and a line that shows instead of the drawing where
+the HTML is sanitized: JupyterLab drops ``<svg>`` and ``<style>`` from an untrusted notebook's
+HTML, so the drawing is hidden until its ``<style>`` applies.
 """
 
 from __future__ import annotations
 
+import hashlib
+import html
 import re
 
 # CSS px per unit of an SVG length (CSS: 1in = 96px = 72pt).
@@ -31,6 +39,10 @@ _SVG_TAG = re.compile(r"<svg\b[^>]*>", re.DOTALL)
 _FONT_SIZE = re.compile(r"font-size\s*[=:]\s*[\"']?\s*" + _LENGTH)
 
 BOX_CLASS = "seegrad-fit"
+
+MIN_TEXT_PX = 8.0  # the smallest label a reader can still read, in CSS px
+ZOOMS = (("fit", None), ("100%", 1.0), ("200%", 2.0))
+_ZOOM_CONTROLS_FROM_PX = 600  # below this natural width a drawing needs no zoom buttons
 
 
 def _attribute(tag: str, name: str) -> str | None:
@@ -101,3 +113,55 @@ def fit_svg(svg: str, min_text_px: float = 8.0) -> str:
         tag = tag[:4] + f' style="{style}"' + tag[4:]
     body = svg[start.start() :].replace(start.group(0), tag, 1)
     return f'<div class="{BOX_CLASS}" style="max-width:100%;overflow:auto">{body.strip()}</div>'
+
+
+def fit_html(svg: str, caption: str = "") -> str:
+    """HTML showing ``svg`` (Graphviz's output) fitted to its column, ``caption`` above it as
+    text that wraps."""
+    svg = svg[svg.index("<svg") :]
+    width, legible = fit_width(svg, MIN_TEXT_PX)
+    key = "seegrad-" + hashlib.sha1((caption + svg).encode()).hexdigest()[:12]
+    # A drawing far taller than wide (a batch of samples) scrolls in a box of its own.
+    height = _px(_attribute(_SVG_TAG.search(svg).group(0), "height")) or 0.0
+    tall = height > max(1200.0, 2 * width)
+    box = "overflow: auto; max-width: 100%" + ("; max-height: 80vh" if tall else "")
+    head, rest = svg.split(">", 1)
+    # The CSS below sizes it; the viewBox keeps its proportions.
+    head = re.sub(r'\s(width|height)="[^"]*"', "", head)
+    fitted = (
+        f'{head} style="display: block; width: 100%; max-width: {width:.0f}px; '
+        f'min-width: {legible:.0f}px; height: auto">{rest}'
+    )
+    css = [f".{key} {{ display: block !important; }}", f".{key}-note {{ display: none; }}"]
+    controls = ""
+    if width >= _ZOOM_CONTROLS_FROM_PX:
+        buttons = []
+        for k, (name, scale) in enumerate(ZOOMS):
+            checked = ' checked="checked"' if scale is None else ""
+            # Each input a sibling of the box, so that "#input:checked ~ box" reaches it.
+            buttons.append(
+                f'<input type="radio" name="{key}" id="{key}-{k}"{checked}/>'
+                f'<label for="{key}-{k}" style="margin-right: 0.8em">{name}</label>'
+            )
+            if scale is not None:
+                css.append(
+                    f"#{key}-{k}:checked ~ .{key}-box svg {{ width: {width * scale:.0f}px "
+                    "!important; max-width: none !important; min-width: 0 !important; }"
+                )
+        controls = (
+            '<span style="font-size: 0.85em; color: #555; margin-right: 0.5em">zoom:</span>'
+            + "".join(buttons)
+        )
+    text = ""
+    if caption:
+        text = (
+            '<div style="white-space: pre-wrap; overflow-wrap: anywhere; font-family: '
+            f'Helvetica, Arial, sans-serif; margin: 0.2em 0 0.4em">{html.escape(caption)}</div>'
+        )
+    return (
+        f"<style>{' '.join(css)}</style>"
+        f'<div class="{key}-note" style="font-style: italic">The drawing is an inline SVG: '
+        "run the cell (or trust the notebook) to see it.</div>"
+        f'<div class="{key}" style="display: none; max-width: 100%">{text}{controls}'
+        f'<div class="{key}-box" style="{box}">{fitted}</div></div>'
+    )

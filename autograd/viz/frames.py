@@ -15,7 +15,7 @@ from typing import Any
 from ..backward import topological_order
 from ..chainrule import local_derivatives
 from ..ops import OPS
-from ..value import Value
+from ..value import Constant, Value
 from .draw import Style, draw_styled
 from .graph import Graph
 from .text import number, value_names
@@ -72,13 +72,15 @@ def backward_frames(root: Value, save: str | Path | None = None, **options: Any)
         for parent, d in zip(node.parents, local):
             grads[id(parent)] = grads.get(id(parent), 0.0) + g * d
             updated.add(id(parent))
+            if isinstance(parent, Constant) and not parent.label:
+                continue  # a bare number such as the 2 of 2 * x: its grad serves nothing
             sums.append(f"grad({names[id(parent)]}) += {number(g, fmt)} × {number(d, fmt)}")
         if len(sums) > 4:
             sums[3:] = [f"... ({len(sums) - 3} more)"]
         caption = (
             f"step {len(frames)} of {ops_total}: the {op.label} op that made {names[id(node)]} "
             f"passes back its grad {number(g, fmt)} times each local derivative:\n"
-            + ";  ".join(sums)
+            + (";  ".join(sums) or "its inputs are all constants")
         )
         frames.append(frame(len(frames), node, updated, caption))
     if save is not None:
@@ -189,9 +191,7 @@ def step_backward(root: Value, **options: Any) -> Any:
 
         def show(k: int) -> None:
             if k not in svgs:
-                svg = frames[k].pipe(format="svg", encoding="utf-8")
-                # Without the XML prolog, in a box that scrolls when the graph is wide.
-                svgs[k] = f'<div style="overflow:auto">{svg[svg.index("<svg") :]}</div>'
+                svgs[k] = frames[k].html()  # fitted to the column, the caption as text
             view.value = svgs[k]
     else:
         from .dotwidget import widget_for_source

@@ -9,6 +9,7 @@ import graphviz
 
 from ..value import Value
 from .dotwidget import widget_for_source
+from .fit import fit_html
 from .text import INSTALL_HINT, text_tree
 
 
@@ -73,11 +74,26 @@ class Graph(graphviz.Digraph):
         except graphviz.ExecutableNotFound:
             return self._fallback_bundle()
         svg = bundle.get("image/svg+xml")
-        if svg is not None:
-            # Shrink a wide graph to the page (notebook, HTML export) instead of cutting it off;
-            # the viewBox keeps its proportions.
-            bundle["image/svg+xml"] = svg.replace("<svg ", f"<svg {_FIT_TO_PAGE} ", 1)
+        if svg is None:
+            return bundle
+        if include is None or "text/html" in include:
+            # JupyterLab and nbconvert prefer HTML, which can fit the drawing to the column.
+            bundle["text/html"] = fit_html(self._html_svg(svg), self.caption)
+        # Front ends that inline the SVG itself shrink it to the page with this.
+        bundle["image/svg+xml"] = svg.replace("<svg ", f"<svg {_FIT_TO_PAGE} ", 1)
         return bundle
+
+    def _html_svg(self, svg: str | None = None) -> str:
+        """The SVG for an HTML page: without the caption, which the page shows as text."""
+        if not self.caption:
+            return svg or self.pipe(format="svg", encoding="utf-8")
+        bare = self.copy()
+        bare.graph_attr.pop("label", None)
+        return bare.pipe(format="svg", encoding="utf-8")
+
+    def html(self) -> str:
+        """The drawing as HTML that fits a page's column (see :mod:`autograd.viz.fit`)."""
+        return fit_html(self._html_svg(), self.caption)
 
     def _repr_svg_(self) -> str | None:
         return self._repr_mimebundle_(include=["image/svg+xml"]).get("image/svg+xml")

@@ -37,7 +37,7 @@ def interactive(root: Value, **options: Any) -> Any:
     return with_static_picture(
         list(box.children),
         lambda: static_graph_html(graph, note),
-        lambda: page(f"Graph of {root!r}", static_graph_html(graph)),
+        lambda: page(f"The graph of {root.label or 'a Value'}", static_graph_html(graph)),
     )
 
 

@@ -27,14 +27,14 @@ EXPECTED_SMALL = """\
 digraph {
 	graph [fontname=Helvetica nodesep=0.2 rankdir=LR ranksep=0.3]
 	node [fontname=Helvetica fontsize=11 height=0.3]
-	edge [arrowsize=0.6 color="#555555" fontname=Helvetica fontsize=9]
-	v0 [label="{a|data 2.0000|grad -3.0000}" fillcolor="#cfe3fa" shape=record style=filled]
-	v1 [label="{w|data -3.0000|grad 2.0000}" fillcolor="#fbe7a1" shape=record style=filled]
-	v2 [label="{data -6.0000|grad 1.0000}" fillcolor="#ffffff" shape=record style=filled]
-	o2 [label="*" fontsize=10 height=0.25 margin="0.02,0.01" shape=ellipse width=0.3]
-	v3 [label="{data 1.0000|grad 1.0000}" fillcolor="#e4e4e4" shape=record style=filled]
-	v4 [label="{c|data -5.0000|grad 1.0000}" fillcolor="#c7f0c2" shape=record style=filled]
-	o4 [label="+" fontsize=10 height=0.25 margin="0.02,0.01" shape=ellipse width=0.3]
+	edge [arrowsize=0.6 color="#555555" fontname=Helvetica fontsize=11]
+	v0 [label="a|data 2.0000|grad -3.0000" fillcolor="#cfe3fa" shape=record style=filled]
+	v1 [label="w|data -3.0000|grad 2.0000" fillcolor="#fbe7a1" shape=record style=filled]
+	v2 [label="data -6.0000|grad 1.0000" fillcolor="#ffffff" shape=record style=filled]
+	o2 [label="*" height=0.25 margin="0.02,0.01" shape=ellipse width=0.3]
+	v3 [label="data 1.0000|grad 1.0000" fillcolor="#e4e4e4" shape=record style=filled]
+	v4 [label="c|data -5.0000|grad 1.0000" fillcolor="#c7f0c2" shape=record style=filled]
+	o4 [label="+" height=0.25 margin="0.02,0.01" shape=ellipse width=0.3]
 	o2 -> v2
 	v0 -> o2
 	v1 -> o2
@@ -95,7 +95,7 @@ def test_edge_labels_are_the_local_derivatives_from_the_op_table():
     a = z.tanh()
     source = draw_dot(a, edge_labels=True, fmt=".6f").source
     (d_tanh,) = OPS["tanh"].float_derivatives(a.data, z.data)
-    style = 'decorate=true fontcolor="#1f4e9c" fontsize=10]'
+    style = 'decorate=true fontcolor="#1f4e9c"]'
     assert f"v2 -> o3 [label={d_tanh:.6f} {style}" in source
     assert f"v0 -> o2 [label=-3.000000 {style}" in source  # d(x1*w1)/dx1 = w1
     assert f"v1 -> o2 [label=2.000000 {style}" in source  # d(x1*w1)/dw1 = x1
@@ -116,10 +116,12 @@ def test_number_format_option_and_no_negative_zero():
     assert "data 1.00" in source
 
 
-def test_rankdir_tb_keeps_record_fields_side_by_side():
+def test_record_fields_are_stacked_in_every_direction():
+    # A record's top-level fields run across the rank direction; braces turn them.
     source = draw_dot(small(), rankdir="TB").source
     assert "rankdir=TB" in source
-    assert 'label="a|data 2.0000|grad -3.0000"' in source
+    assert 'label="{a|data 2.0000|grad -3.0000}"' in source
+    assert 'label="a|data 2.0000|grad -3.0000"' in draw_dot(small()).source
 
 
 def test_show_grad_false_leaves_out_the_grad_field():
@@ -154,8 +156,8 @@ def test_size_guard_says_how_many_and_what_to_do():
     with pytest.raises(ValueError) as info:
         draw_dot(x)
     message = str(info.value)
-    assert "401 Values" in message and "max_nodes=300" in message
-    assert "collapse=" in message and "max_nodes=401" in message
+    assert "401 nodes" in message and "max_nodes=300" in message
+    assert "draw a Value nearer the inputs" in message and "max_nodes=401" in message
     assert len(node_lines(draw_dot(x, max_nodes=401).source)) == 401 + 200
 
 
@@ -174,7 +176,7 @@ def test_collapsed_2_16_16_1_mlp_is_under_50_nodes():
     assert len(nodes) == 2 + 16 + 16 + 1 < 50
     labels = " ".join(nodes.values())
     assert "layer 1 / neuron 16" in labels and "layer 3 / neuron 1" in labels
-    assert f"data {y.data:.4f}\\ \\ grad 1.0000" in labels  # the output neuron shows y
+    assert f"data {y.data:.4f}\u00a0\u00a0grad 1.0000" in labels  # the output neuron shows y
 
 
 def test_collapse_by_layer_and_by_depth_agree():
@@ -210,7 +212,7 @@ def test_collapse_and_cluster_together():
     y = mlp_output([3, 1])
     source = draw_dot(y, collapse="neuron", cluster="module").source
     assert source.count("subgraph cluster_") == 3  # mlp, layer 1, layer 2
-    assert 'label="{neuron 1|' in source
+    assert 'label="neuron 1|' in source
 
 
 def test_a_scope_without_a_module_name_uses_its_class_name():
@@ -220,7 +222,7 @@ def test_a_scope_without_a_module_name_uses_its_class_name():
                 return (x * 2.0).relu()
 
     y = Block()(Value(1.0, label="x"))
-    assert 'label="{Block|' in draw_dot(y, collapse="block").source
+    assert 'label="Block|' in draw_dot(y, collapse="block").source
     assert "label=Block" in draw_dot(y, cluster="module").source
 
 
@@ -267,3 +269,72 @@ def test_collapse_that_matches_nothing_says_what_there_is():
 def test_an_undefined_local_derivative_is_labelled_not_raised():
     y = Value(0.0, label="x").sqrt()  # d sqrt(x)/dx is infinite at 0
     assert "v0 -> o1 [label=undefined decorate=true" in draw_dot(y, edge_labels=True).source
+
+
+def batch_loss(samples: int, nouts: list[int]) -> Value:
+    """The moons demo's loss over ``samples`` points, one model call per point."""
+    import nn
+    from nn.data import make_moons
+
+    X, y = make_moons(samples, noise=0.1, seed=0)
+    model = nn.MLP(2, nouts, seed=0)
+    loss = nn.mse_loss([model(list(row)) for row in X], [2.0 * t - 1.0 for t in y])
+    loss.backward()
+    return loss
+
+
+@pytest.mark.parametrize("samples", [2, 100])
+def test_size_guard_names_only_calls_that_work(samples):
+    loss = batch_loss(samples, [16, 16, 1])
+    refused = []
+    for options in ({}, {"collapse": "neuron"}, {"collapse": "layer"}):
+        try:
+            draw_dot(loss, **options)
+        except ValueError as error:
+            refused.append(str(error))
+    assert refused
+    for message in refused:
+        calls = re.findall(r"draw_dot\(root, ([^)]*)\)", message)
+        assert calls, message
+        for call in calls:
+            options = eval(f"dict({call})")  # the message's own words, run as code
+            assert len(node_lines(draw_dot(loss, **options).source)) <= 300
+    assert "sample=0, collapse='neuron'" in refused[0]
+    if samples == 100:
+        assert "collapse='sample'" in refused[0]
+
+
+def test_a_batch_loss_collapsed_by_sample_has_a_node_per_sample():
+    loss = batch_loss(100, [16, 16, 1])
+    graph = draw_dot(loss, collapse="sample")
+    nodes = node_lines(graph.source)
+    samples = [n for n, attrs in nodes.items() if "sample " in attrs]
+    assert len(samples) == 100 and len(nodes) < 110
+    assert 'label="sample 7: MLP|x0 ' in graph.source  # its inputs, folded in
+    assert "337 parameters used inside several collapsed nodes are not drawn" in graph.caption
+
+
+def test_sample_draws_one_term_of_a_batch_loss():
+    loss = batch_loss(4, [3, 1])
+    graph = draw_dot(loss, sample=2)
+    assert graph.root is not loss and graph.root in loss.parents[0].parents
+    assert "sample 2 of 4" in graph.caption and "sums over all 4 samples" in graph.caption
+    assert len(node_lines(graph.source)) < len(node_lines(draw_dot(loss, max_nodes=999).source))
+
+
+@pytest.mark.parametrize(
+    ("sample", "message"),
+    [
+        (4, "sample=4 is out of range: this graph has 4 samples (model calls), numbered 0 to 3"),
+        (-1, "sample=-1 is out of range"),
+        ("0", "sample must be an int, got '0'"),
+    ],
+)
+def test_sample_out_of_range_is_named(sample, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        draw_dot(batch_loss(4, [3, 1]), sample=sample)
+
+
+def test_sample_of_a_graph_without_model_calls_says_what_it_needs():
+    with pytest.raises(ValueError, match="need a graph made by calling a model"):
+        draw_dot(small(), sample=0)

@@ -73,3 +73,24 @@ def page(browser) -> Iterator[object]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory, artifacts: Path) -> Iterator[object]:
+    """One JupyterLab for the whole run, serving a copy of notebooks/ (running notebooks in
+    JupyterLab must never touch the committed files); tests add notebooks to its root."""
+    pytest.importorskip("jupyterlab", reason="needs the [browser] extra: make setup-browser")
+    pytest.importorskip("ipywidgets", reason="needs the [browser] extra: make setup-browser")
+    need(shutil.which("dot") is not None, "Graphviz's dot is needed: apt-get install graphviz")
+    from .jupyterlab import JupyterLab
+
+    root = tmp_path_factory.mktemp("lab-root")
+    shutil.copytree(ROOT / "notebooks", root, dirs_exist_ok=True)
+    server = JupyterLab(
+        root, tmp_path_factory.mktemp("lab-home"), artifacts / "jupyterlab" / "server.log"
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

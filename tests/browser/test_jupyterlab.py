@@ -14,14 +14,12 @@ Screenshots: test-artifacts/jupyterlab/*.png; the server's log: test-artifacts/j
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from . import jupyterlab as lab_steps
-from .conftest import ROOT, need
+from .conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -96,23 +94,10 @@ def probe_notebook(path: Path, widget: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory, artifacts: Path) -> Iterator[lab_steps.JupyterLab]:
-    pytest.importorskip("jupyterlab", reason="needs the [browser] extra: make setup-browser")
-    pytest.importorskip("ipywidgets", reason="needs the [browser] extra: make setup-browser")
-    need(shutil.which("dot") is not None, "Graphviz's dot is needed: apt-get install graphviz")
-    root = tmp_path_factory.mktemp("lab-root")
-    # A copy: running notebooks in JupyterLab must never touch the committed files.
-    shutil.copytree(ROOT / "notebooks", root, dirs_exist_ok=True)
+def lab(lab_server: lab_steps.JupyterLab) -> lab_steps.JupyterLab:
     for widget, name in PROBES.items():
-        probe_notebook(root / name, widget)
-    server = lab_steps.JupyterLab(
-        root, tmp_path_factory.mktemp("lab-home"), artifacts / "jupyterlab" / "server.log"
-    )
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+        probe_notebook(lab_server.root / name, widget)
+    return lab_server
 
 
 def expected_nodes_by_hand() -> int:
