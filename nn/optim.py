@@ -43,15 +43,28 @@ class Optimizer:
         """Restore :meth:`state_dict`; checks lengths first and changes nothing on error."""
 
 
-def _check_buffers(state: dict[str, Any], keys: tuple[str, ...], n: int, who: str) -> None:
+def _check_buffers(
+    state: dict[str, Any], keys: tuple[str, ...], n: int, who: str
+) -> dict[str, list[float] | None]:
+    """Each buffer as a new list of floats (None if absent); ``ValueError`` naming the first
+    buffer that is not a list of ``n`` finite numbers. Nothing is assigned here, so a caller
+    that checks everything first changes nothing on error."""
     if not isinstance(state, dict):
         raise ValueError(f"{who} state must be a dict, got {type(state).__name__}")
+    buffers: dict[str, list[float] | None] = {}
     for key in keys:
         buffer = state.get(key)
         if buffer is None:
+            buffers[key] = None
             continue
         if not isinstance(buffer, list) or len(buffer) != n:
             raise ValueError(f"{who} state {key!r} must be a list of {n} numbers")
+        for i, x in enumerate(buffer):
+            ok = isinstance(x, (int, float)) and not isinstance(x, bool)
+            if not ok or not math.isfinite(x):
+                raise ValueError(f"{who} state {key!r}[{i}] must be a finite number, got {x!r:.40}")
+        buffers[key] = [float(x) for x in buffer]
+    return buffers
 
 
 class SGD(Optimizer):
@@ -95,9 +108,7 @@ class SGD(Optimizer):
         return {"velocity": None if self.velocity is None else list(self.velocity)}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        _check_buffers(state, ("velocity",), len(self.params), "SGD")
-        velocity = state.get("velocity")
-        self.velocity = None if velocity is None else [float(v) for v in velocity]
+        self.velocity = _check_buffers(state, ("velocity",), len(self.params), "SGD")["velocity"]
 
 
 class Adam(Optimizer):
@@ -149,12 +160,13 @@ class Adam(Optimizer):
         return {"t": self.t, "m": list(self.m), "v": list(self.v)}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        _check_buffers(state, ("m", "v"), len(self.params), "Adam")
+        buffers = _check_buffers(state, ("m", "v"), len(self.params), "Adam")
         t = state.get("t")
         if isinstance(t, bool) or not isinstance(t, int) or t < 0:
-            raise ValueError(f"Adam state 't' must be a step count >= 0, got {t!r}")
-        if state.get("m") is None or state.get("v") is None:
+            raise ValueError(f"Adam state 't' must be a step count >= 0, got {t!r:.40}")
+        m, v = buffers["m"], buffers["v"]
+        if m is None or v is None:
             raise ValueError("Adam state needs both 'm' and 'v'")
-        self.t = t
-        self.m = [float(x) for x in state["m"]]
-        self.v = [float(x) for x in state["v"]]
+        if any(x < 0.0 for x in v):
+            raise ValueError("Adam state 'v' (a running mean of squares) must be >= 0")
+        self.t, self.m, self.v = t, m, v  # all checked: assigned together

@@ -93,15 +93,22 @@ def plot_decision_boundary(
         )  # fmt: skip
         axes.contour(grid_x, grid_y, surface, levels=[threshold], colors="k", linewidths=1.5)
         figure.colorbar(shading, ax=axes, label="model output")
+        colour_of = dict(zip(np.unique(y), ["tab:red", "tab:blue"] * len(y)))  # RdBu's ends
     else:
+        # Region k and the points of class k share tab10's colour k.
+        n_classes = outputs.shape[1]
+        palette = [plt.get_cmap("tab10")(k % 10) for k in range(n_classes)]
         classes = outputs.argmax(axis=1).reshape(grid_x.shape)
-        axes.contourf(grid_x, grid_y, classes, levels=outputs.shape[1], cmap="tab10", alpha=0.35)
-    labels = np.unique(y)
-    for label, colour in zip(
-        labels, ["tab:red", "tab:blue", "tab:green", "tab:orange"] * 3, strict=False
-    ):
+        axes.contourf(
+            grid_x, grid_y, classes, levels=np.arange(n_classes + 1) - 0.5,
+            colors=palette, alpha=0.35,
+        )  # fmt: skip
+        colour_of = {label: palette[int(label) % n_classes] for label in np.unique(y)}
+    for label, colour in colour_of.items():
         chosen = y == label
-        axes.scatter(*X[chosen].T, s=14, c=colour, edgecolors="k", lw=0.4, label=f"class {label}")
+        axes.scatter(
+            *X[chosen].T, s=14, color=colour, edgecolors="k", lw=0.4, label=f"class {label}"
+        )
     axes.legend(loc="lower left", fontsize=8)
     axes.set_title(title)
     axes.set_xlabel("x1")

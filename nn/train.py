@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
+import numbers
 import signal
 import threading
 import warnings
@@ -44,12 +45,15 @@ def _scalar(out: Output, who: str) -> Value:
     return out
 
 
+_ONE_OUTPUT_PER_CLASS = (
+    "loss 'cross_entropy' needs a model with one output per class (2 or more); "
+    "for one output use 'bce_logits' or 'hinge'"
+)
+
+
 def _logits(out: Output) -> list[Value]:
     if not isinstance(out, list):
-        raise ValueError(
-            "loss 'cross_entropy' needs a model with one output per class (2 or more); "
-            "for one output use 'bce_logits' or 'hinge'"
-        )
+        raise ValueError(_ONE_OUTPUT_PER_CLASS)
     return out
 
 
@@ -90,6 +94,91 @@ def _resolve_loss(
         raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or a function")
     loss_fn, default_accuracy = LOSSES[loss]
     return loss_fn, accuracy or default_accuracy
+
+
+def _count(value: Any, name: str, minimum: int) -> int:
+    """An int (NumPy integers too) of at least ``minimum``, else ``ValueError`` naming it."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"fit: {name} must be an int >= {minimum}, got {value!r:.40}")
+    return int(value)
+
+
+def _output_count(model: Module, n_features: int) -> int:
+    """How many outputs ``model`` gives (one forward on zeros, no graph recorded)."""
+    with no_grad():
+        out = model([0.0] * n_features)
+    return len(out) if isinstance(out, list) else 1
+
+
+def _shown_values(values: np.ndarray) -> str:
+    shown = ", ".join(f"{v:g}" for v in values[:6])
+    return shown + (", ..." if len(values) > 6 else "")
+
+
+def check_labels(loss: str, y: np.ndarray, n_outputs: int, who: str = "fit") -> None:
+    """The labels suit the named ``loss`` (and a model of ``n_outputs`` outputs), checked once
+    before training, with a message that names what to use instead. Eager and compiled
+    training both pass through here."""
+    if y.dtype.kind not in "biuf":
+        raise ValueError(f"{who}: labels must be numbers, got an array of {y.dtype}")
+    y = y.astype(float)
+    if not np.isfinite(y).all():
+        rows = y.reshape(len(y), -1)
+        index = int(np.flatnonzero(~np.isfinite(rows).all(axis=1))[0])
+        shown = rows[index] if rows.shape[1] > 1 else rows[index, 0]
+        raise ValueError(f"{who}: label {index} is {shown} (not finite)")
+    if loss == "mse":
+        return
+    if y.ndim != 1:
+        raise ValueError(f"{who}: loss {loss!r} needs one label per sample, got y {y.shape}")
+    classes = np.unique(y)
+    whole = bool(np.all(classes == np.round(classes)))
+    if loss == "cross_entropy":
+        if n_outputs < 2:
+            raise ValueError(f"{who}: {_ONE_OUTPUT_PER_CLASS}")
+        if not whole:
+            fractional = classes[classes != np.round(classes)]
+            raise ValueError(
+                f"{who}: loss 'cross_entropy' needs class indices 0, 1, ...; "
+                f"the labels include {_shown_values(fractional)}"
+            )
+        outside = classes[(classes < 0) | (classes >= n_outputs)]
+        if len(outside):
+            raise ValueError(
+                f"{who}: loss 'cross_entropy' on a model with {n_outputs} outputs needs labels "
+                f"0 to {n_outputs - 1}; the labels include {_shown_values(outside)}"
+            )
+        return
+    if n_outputs != 1:
+        raise ValueError(f"{who}: loss {loss!r} needs a model with one output, got {n_outputs}")
+    if whole and len(classes) > 2:
+        raise ValueError(
+            f"{who}: the labels have {len(classes)} classes ({_shown_values(classes)}), but "
+            f"loss {loss!r} is for two classes; use loss='cross_entropy' with a model of "
+            f"{len(classes)} outputs (labels 0 to {len(classes) - 1})"
+        )
+    if loss == "hinge":
+        outside = classes[(classes != -1.0) & (classes != 1.0)]
+        if len(outside):
+            hint = "; for labels 0 and 1 pass 2 * y - 1" if set(classes) <= {0.0, 1.0} else ""
+            raise ValueError(
+                f"{who}: loss 'hinge' needs labels -1 and +1; the labels include "
+                f"{_shown_values(outside)}{hint}"
+            )
+    elif loss in ("bce", "bce_logits"):
+        outside = classes[(classes < 0.0) | (classes > 1.0)]
+        if len(outside):
+            hint = "; for labels -1 and +1 pass (y + 1) / 2" if set(classes) <= {-1.0, 1.0} else ""
+            raise ValueError(
+                f"{who}: loss {loss!r} needs labels in [0, 1]; the labels include "
+                f"{_shown_values(outside)}{hint}"
+            )
+
+
+def _check_inputs(X: np.ndarray, who: str) -> None:
+    if not np.isfinite(X).all():
+        row, column = (int(i) for i in np.argwhere(~np.isfinite(X))[0])
+        raise ValueError(f"{who}: X[{row}, {column}] is {X[row, column]} (not finite)")
 
 
 @dataclass
@@ -192,19 +281,27 @@ class _StopOnInterrupt:
 
     def __init__(self) -> None:
         self.requested = False
+        self._installed = False
         self._previous: Any = None
 
     def __enter__(self) -> _StopOnInterrupt:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handle)
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is signal.SIG_IGN:
+            return self  # the process ignores Ctrl-C (nohup, `cmd &`): keep it that way
+        self._previous = previous
+        signal.signal(signal.SIGINT, self._handle)
+        self._installed = True
         return self
 
     def _handle(self, signum: int, frame: Any) -> None:
         self.requested = True
 
     def __exit__(self, *exc: object) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+        if self._installed:
+            # None means a handler not set from Python: the default is the closest we can put
+            signal.signal(signal.SIGINT, self._previous or signal.SIG_DFL)
 
 
 def fit(
@@ -255,17 +352,15 @@ def fit(
             f"fit: X must be (samples, features) with one label each; got X "
             f"{X.shape} and y {y.shape}"
         )
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
-    if (
-        isinstance(checkpoint_every, bool)
-        or not isinstance(checkpoint_every, int)
-        or checkpoint_every < 1
-    ):
-        raise ValueError(f"fit: checkpoint_every must be an int >= 1, got {checkpoint_every!r}")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"fit: batch_size must be an int >= 1, got {batch_size!r}")
+    if len(X) == 0:
+        raise ValueError(f"fit: no samples to train on (X has shape {X.shape})")
+    _check_inputs(X, "fit")
+    epochs = _count(epochs, "epochs", 0)
+    checkpoint_every = _count(checkpoint_every, "checkpoint_every", 1)
+    batch_size = _count(batch_size, "batch_size", 1)
     loss_fn, is_correct = _resolve_loss(loss, accuracy)
+    if isinstance(loss, str):
+        check_labels(loss, y, _output_count(model, X.shape[1]))
     optimizer = optimizer or Adam(model.parameters(), lr=0.01)
     n_batches = math.ceil(len(X) / batch_size)
     step = _make_step(compiled, model, loss, loss_fn, optimizer, X)
@@ -343,6 +438,11 @@ def fit(
                 if interrupted:
                     break
             finished = position["epoch"]
+            if not interrupted and finished == epoch:  # no step ran: never loop forever
+                raise RuntimeError(
+                    f"fit: epoch {epoch + 1} ran no step (batch {position['batch']} of "
+                    f"{n_batches}); this is a bug in fit, please report it"
+                )
             if not interrupted and finished < epochs and finished % checkpoint_every == 0:
                 save_progress()
     history.interrupted = interrupted

@@ -133,7 +133,7 @@ def test_truncated_idx_file_is_a_clear_error(tmp_path, mnist_arrays):
     write_mnist(tmp_path, images, labels, gz=False)
     path = tmp_path / "train-images-idx3-ubyte"
     path.write_bytes(path.read_bytes()[:-100])
-    expected = "truncated or padded IDX data: shape (5, 28, 28) needs 3920 bytes, found 3820"
+    expected = "truncated IDX data: shape (5, 28, 28) needs 3920 bytes, found 3820"
     with pytest.raises(ValueError, match=re.escape(expected)):
         data.load_mnist(tmp_path)
 
@@ -214,3 +214,90 @@ def test_offline_error_names_what_to_do(tmp_path, monkeypatch):
     message = str(error.value)
     assert "could not download train-images-idx3-ubyte.gz (offline?)" in message
     assert "no-such-mirror" in message and "load_mnist(path=folder)" in message
+
+
+def test_load_mnist_reads_uncompressed_names_with_a_dot(tmp_path, mnist_arrays):
+    images, labels = mnist_arrays
+    for kind, array in (("images.idx3", images), ("labels.idx1", labels)):
+        (tmp_path / f"train-{kind}-ubyte").write_bytes(idx_bytes(array))
+    X, y = data.load_mnist(tmp_path)
+    assert X.shape == (5, 784) and list(y) == [7, 2, 1, 0, 4]
+    X, y = data.load_fashion_mnist(tmp_path)
+    assert X.shape == (5, 784) and list(y) == [7, 2, 1, 0, 4]
+
+
+def _serve_fashion(tmp_path, mnist_arrays, monkeypatch):
+    """No system copy; a local mirror whose files' content sha256 are registered."""
+    images, labels = mnist_arrays
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    write_mnist(mirror, images, labels)
+    sums = {
+        p.name.removesuffix(".gz"): hashlib.sha256(gzip.decompress(p.read_bytes())).hexdigest()
+        for p in mirror.iterdir()
+    }
+    monkeypatch.setattr(data, "FASHION_MNIST_CONTENT", sums)
+    monkeypatch.setattr(data, "FASHION_MNIST_SYSTEM_DIRS", (tmp_path / "not-installed",))
+    monkeypatch.setenv("SEEGRAD_DATA", str(tmp_path / "cache"))
+    return mirror.as_uri() + "/", tmp_path / "cache" / "fashion-mnist"
+
+
+def test_fashion_mnist_downloads_checks_content_and_caches(tmp_path, mnist_arrays, monkeypatch):
+    url, cache = _serve_fashion(tmp_path, mnist_arrays, monkeypatch)
+    X, y = data.load_fashion_mnist(mirrors=(url,))
+    assert X.shape == (5, 784) and list(y) == [7, 2, 1, 0, 4]
+    assert sorted(os.listdir(cache)) == ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]
+    X_cached, _ = data.load_fashion_mnist(mirrors=())
+    assert np.array_equal(X, X_cached)
+
+
+def test_fashion_mnist_download_with_other_content_saves_nothing(
+    tmp_path, mnist_arrays, monkeypatch
+):
+    url, cache = _serve_fashion(tmp_path, mnist_arrays, monkeypatch)
+    monkeypatch.setitem(data.FASHION_MNIST_CONTENT, "train-images-idx3-ubyte", "0" * 64)
+    with pytest.raises(OSError, match=r"content sha256 [0-9a-f]{64} is not the published 0{64}"):
+        data.load_fashion_mnist(mirrors=(url,))
+    assert os.listdir(cache) == []
+
+
+def test_fashion_mnist_offline_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "FASHION_MNIST_SYSTEM_DIRS", (tmp_path / "not-installed",))
+    monkeypatch.setenv("SEEGRAD_DATA", str(tmp_path / "cache"))
+    with pytest.raises(OSError) as error:
+        data.load_fashion_mnist(mirrors=((tmp_path / "no-mirror").as_uri() + "/",))
+    assert "load_fashion_mnist: could not download train-images-idx3-ubyte.gz" in str(error.value)
+    assert "apt-get install dataset-fashion-mnist" in str(error.value)
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip without ``condition``; on CI, which installs it (.ci/run), fail instead."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI installs it: see .ci/run)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.mark.parametrize(
+    ("train", "count", "labels_sha256", "pixels_sha256"),
+    [
+        (True, 60_000, "657fbd221bfc9f4198cc14b5619cc33ec57c58dd0e47af4d99d6650759e869a7",
+         "2e487a6c89124f78f2d7521542223cafe96f7123c3ca13d447772ac6ecbb3012"),
+        (False, 10_000, "3d0e6c6ea990b53b6f8f500a41cac93881d981b315f84578b7d915342ade01e9",
+         "c867c93ff95360594e8ec3287995350b824dd110b11595c0e13d5423f621867a"),
+    ],
+)  # fmt: skip
+def test_full_size_fashion_mnist_from_debian(train, count, labels_sha256, pixels_sha256):
+    need(
+        any((folder / "train-images-idx3-ubyte.gz").is_file()
+            for folder in data.FASHION_MNIST_SYSTEM_DIRS),
+        "Debian's Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist",
+    )  # fmt: skip
+    X, y = data.load_fashion_mnist(train=train)
+    assert X.shape == (count, 784) and X.dtype == np.float64 and y.dtype.kind == "i"
+    assert X.min() == 0.0 and X.max() == 1.0
+    assert np.array_equal(np.bincount(y), [count // 10] * 10)  # balanced, labels 0-9
+    assert hashlib.sha256(y.astype(np.uint8).tobytes()).hexdigest() == labels_sha256
+    pixels = np.round(X * 255).astype(np.uint8).tobytes()
+    assert hashlib.sha256(pixels).hexdigest() == pixels_sha256

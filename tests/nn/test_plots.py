@@ -48,3 +48,52 @@ def test_digit_grid(tmp_path):
         nn.MLP(64, [10], seed=0), images, [0, 1, 2, 3, 4, 5], tmp_path / "digits.png", columns=4
     )
     assert (tmp_path / "digits.png").exists() and len(figure.axes) == 2 * 4 * 2
+
+
+def test_multi_class_points_share_their_regions_colours(tmp_path):
+    from matplotlib.colors import to_rgb
+
+    X, y = make_blobs(60, centers=3, seed=0)
+    model = nn.MLP(2, [8, 3], seed=0)
+    nn.fit(model, X, y, epochs=30, batch_size=20, progress=False)
+    figure = plots.plot_decision_boundary(model, X, y, tmp_path / "blobs.png", resolution=40)
+    axes = figure.axes[0]
+    regions, *points = axes.collections
+    region_colours = [to_rgb(c) for c in regions.get_facecolor()]
+    assert len(region_colours) == 3 and len(points) == 3
+    for label, scatter in enumerate(points):
+        assert scatter.get_label() == f"class {label}"
+        assert to_rgb(scatter.get_facecolor()[0]) == region_colours[label]
+    assert len(set(region_colours)) == 3
+
+
+def test_two_class_points_take_the_colours_of_their_side():
+    from matplotlib.colors import to_rgb
+
+    X, y = make_moons(40, seed=0)
+    figure = plots.plot_decision_boundary(nn.MLP(2, [4, 1], seed=0), X, y, resolution=20)
+    points = figure.axes[0].collections[-2:]
+    # below the threshold RdBu is red (class 0), above it blue (class 1)
+    assert [to_rgb(p.get_facecolor()[0]) for p in points] == [to_rgb("tab:red"), to_rgb("tab:blue")]
+
+
+def test_the_demo_plots_the_points_its_title_counts(monkeypatch, tmp_path):
+    import importlib.util
+    import re
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "examples" / "demo.py"
+    spec = importlib.util.spec_from_file_location("demo_under_test", path)
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    monkeypatch.setattr(demo, "OUTPUT", tmp_path)
+    drawn, draw = {}, plots.plot_decision_boundary
+
+    def record(model, X, y, path=None, **options):
+        drawn.update(points=len(X), title=options["title"])
+        return draw(model, X, y, path, **options)
+
+    monkeypatch.setattr(plots, "plot_decision_boundary", record)
+    demo.train_moons(compiled=True)
+    counted = re.search(r"of the (\d+) held-out points shown", drawn["title"])
+    assert counted and int(counted.group(1)) == drawn["points"] == 75

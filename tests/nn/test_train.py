@@ -96,21 +96,47 @@ def test_interrupt_from_a_callback_keeps_the_last_completed_step(moons):
     assert _weights(model) == seen[-1]  # the weights after step 7, untouched since
 
 
-def test_ctrl_c_stops_after_the_current_step(moons):
+@pytest.fixture
+def sigint_handler():
+    """Run a test under a chosen SIGINT handler, whatever the runner was started with (``make
+    test &`` and nohup start it ignoring SIGINT), and put the runner's own back afterwards."""
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("only the main thread receives SIGINT")
-    X, y = moons
-    model = MLP(2, [6, 1], seed=0)
-    steps = []
+    original = signal.getsignal(signal.SIGINT)
+    yield lambda handler: signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGINT, original)
 
+
+def _press_ctrl_c_at_step(n, steps):
     def press_ctrl_c(info):
         steps.append(info.batch)
-        if len(steps) == 3:
+        if len(steps) == n:
             os.kill(os.getpid(), signal.SIGINT)
 
-    history = small_fit(model, X, y, callbacks=[press_ctrl_c])
+    return press_ctrl_c
+
+
+def _mine(signum, frame):
+    raise AssertionError("fit should have handled this SIGINT itself")
+
+
+@pytest.mark.parametrize("handler", [signal.default_int_handler, _mine])
+def test_ctrl_c_stops_after_the_current_step(moons, sigint_handler, handler):
+    X, y = moons
+    sigint_handler(handler)
+    steps = []
+    history = small_fit(MLP(2, [6, 1], seed=0), X, y, callbacks=[_press_ctrl_c_at_step(3, steps)])
     assert history.interrupted and len(history.step_loss) == 3
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # restored
+    assert signal.getsignal(signal.SIGINT) is handler  # fit put back what it found
+
+
+def test_ctrl_c_ignored_by_the_process_stays_ignored(moons, sigint_handler):
+    X, y = moons
+    sigint_handler(signal.SIG_IGN)
+    steps = []
+    history = small_fit(MLP(2, [6, 1], seed=0), X, y, callbacks=[_press_ctrl_c_at_step(3, steps)])
+    assert not history.interrupted and len(history.step_loss) == len(steps) > 3
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
 
 
 def test_interrupt_inside_a_step_changes_no_weight(moons):
@@ -212,7 +238,7 @@ def test_resume_refuses_a_different_model_or_settings(moons, tmp_path):
         ({"loss": "cross_entropy"}, ValueError,
          "loss 'cross_entropy' needs a model with one output per class (2 or more)"),
         ({"loss": "hinge", "model": MLP(2, [2], seed=0)}, ValueError,
-         "loss 'hinge' needs a model with one output, got 2 outputs"),
+         "loss 'hinge' needs a model with one output, got 2"),
     ],
 )  # fmt: skip
 def test_fit_errors(moons, options, error, message):
