@@ -5,19 +5,19 @@ g = d root / d node is complete, and each parent p receives g * (d node / d p), 
 derivative from the node's row. A parent used by several nodes (or twice by one, as in
 ``a + a``) adds up what each use sends it.
 
-:func:`backward_steps` is that loop, as a generator of :class:`Step` records; ``backward``,
-``grad``, ``explain`` and the step-through frames all read it.
+:func:`backward_steps` is that loop, as a generator of steps; ``backward``, ``grad``,
+``explain`` and the step-through frames all read it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from .backends import FLOAT_MATH
 
-__all__ = ["Step", "backward", "backward_steps", "local_derivatives", "topological_order"]
+__all__ = ["backward", "backward_steps", "local_derivatives", "topological_order"]
 
 
 def topological_order(root: Any) -> list[Any]:
@@ -41,18 +41,10 @@ def topological_order(root: Any) -> list[Any]:
     return order
 
 
-class Step(NamedTuple):
-    """One node of the reverse pass."""
-
-    node: Any  # the Value
-    g: Any  # d root / d node, complete when the step is taken
-    local: tuple  # d node / d parent for each parent, in order, from the node's row
-
-
-def backward_steps(root: Any, seed: Any = 1.0, m: Any = FLOAT_MATH) -> Iterator[Step]:
-    """The chain rule from ``root``: one :class:`Step` per node ``root`` depends on, the root
-    first and every node after all the nodes that use it (leaves included, with no local
-    derivatives).
+def backward_steps(root: Any, seed: Any = 1.0, m: Any = FLOAT_MATH) -> Iterator[tuple]:
+    """The chain rule from ``root``, one step per node it depends on: ``(node, g, local)``,
+    where ``g`` is d root / d node (complete: every node that uses ``node`` came before) and
+    ``local`` the row's d node / d parent for each parent (``()`` for a leaf).
 
     ``m`` is the math backend the local derivatives run on: floats by default; with
     ``VALUE_MATH`` (and a Value ``seed``) every gradient is a Value that can be differentiated
@@ -89,18 +81,17 @@ def backward(root: Any) -> None:
     All or nothing: every step is computed before any ``.grad`` changes, so an error (or a
     Ctrl-C) leaves every ``.grad`` as it was.
     """
-    steps = list(backward_steps(root))
-    nodes = [step.node for step in steps]
-    new = [n.grad + step.g if n._op is None else step.g for n, step in zip(nodes, steps)]
-    for n, total in zip(nodes, new):
-        _finite(total, n)  # a leaf's old .grad plus the new part can overflow
-    old = [n.grad for n in nodes]
+    steps = list(backward_steps(root))  # every gradient first, before any .grad changes
+    new = [(node, node.grad + g if node._op is None else g) for node, g, _ in steps]
+    for node, grad in new:
+        _finite(grad, node)  # a leaf's old .grad plus the new part can overflow
+    old = [(node, node.grad) for node, _, _ in steps]
     try:
-        for n, total in zip(nodes, new):
-            n.grad = total
-    except BaseException:  # KeyboardInterrupt between two assignments: put everything back
-        for n, grad in zip(nodes, old):
-            n.grad = grad
+        for node, grad in new:
+            node.grad = grad
+    except BaseException:  # a KeyboardInterrupt between two assignments: put everything back
+        for node, grad in old:
+            node.grad = grad
         raise
 
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .backward import local_derivatives, topological_order
+from .backward import backward_steps, local_derivatives, topological_order
 from .value import Value, grad
 from .viz.text import number, value_names
+
+__all__ = ["Explanation", "Link", "Path", "explain", "local_derivatives"]
 
 
 @dataclass(frozen=True)
@@ -169,23 +171,35 @@ def explain(root: Value, leaf: Value, max_paths: int = 64, fmt: str = ".4f") -> 
         (total,) = grad(root, [leaf])
         return Explanation(root, leaf, None, n_paths, total.data, names, max_paths, fmt)
 
-    # Edges that lie on some path: from a node the leaf reaches, to its consumer.
+    # Edges that lie on some path, with their local derivatives from the engine's reverse loop
+    # (its steps come root first: reversed, each node's consumers are listed in graph order).
     ups: dict[int, list[Link]] = {}
-    for v in order:
-        if v.is_leaf or not count.get(id(v)):
+    for v, _, local in reversed(list(backward_steps(root))):
+        if not count.get(id(v)):
             continue
-        local = local_derivatives(v)
         for slot, (p, d) in enumerate(zip(v.parents, local)):
             if count.get(id(p)):
                 ups.setdefault(id(p), []).append(Link(v, p, slot, d))
+    # Depth-first from the leaf. A partial path is a linked list (its last link, the rest), so
+    # extending it costs O(1) and a long chain is not copied at every step.
     paths: list[Path] = []
-    stack: list[tuple[Value, tuple[Link, ...]]] = [(leaf, ())]
+    stack: list[tuple[Value, tuple | None]] = [(leaf, None)]
     while stack:
-        node, links = stack.pop()
+        node, partial = stack.pop()
         if node is root:
+            links = _unlink(partial)
             paths.append(Path(links, math.prod(k.derivative for k in links)))
             continue
         for link in reversed(ups.get(id(node), [])):
-            stack.append((link.output, (*links, link)))
+            stack.append((link.output, (link, partial)))
     total = math.fsum(p.product for p in paths)
     return Explanation(root, leaf, paths, n_paths, total, names, max_paths, fmt)
+
+
+def _unlink(partial: tuple | None) -> tuple[Link, ...]:
+    """The links of a partial path kept as nested pairs (last link, rest), leaf first."""
+    links = []
+    while partial is not None:
+        link, partial = partial
+        links.append(link)
+    return tuple(links[::-1])

@@ -332,12 +332,16 @@ _FAST: dict[str, Any] = {
 # The readable versions, kept for readable() and the differential tests.
 READABLE: dict[str, Any] = {name: Value.__dict__[name] for name in _FAST}
 
-for _name, _fast in _FAST.items():
-    _function = _fast.__func__ if isinstance(_fast, staticmethod) else _fast
-    _readable = READABLE[_name]
-    _readable = _readable.__func__ if isinstance(_readable, staticmethod) else _readable
-    _function.__name__, _function.__qualname__ = _readable.__name__, _readable.__qualname__
-    _function.__doc__ = _readable.__doc__
+
+def _function(attribute: Any) -> Any:
+    return attribute.__func__ if isinstance(attribute, staticmethod) else attribute
+
+
+for _name in _FAST:  # both versions show their name; the fast one the readable one's docstring
+    _fast, _readable = _function(_FAST[_name]), _function(READABLE[_name])
+    _fast.__name__ = _readable.__name__ = _name
+    _fast.__qualname__ = _readable.__qualname__ = f"Value.{_name}"
+    _fast.__doc__ = _readable.__doc__
 
 
 def install() -> None:

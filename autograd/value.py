@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Callable, Iterable, Sequence
 
 from . import ops
@@ -45,14 +46,27 @@ __all__ = [
 ]
 
 
-def _documented_by(op: Op) -> Callable[[Callable], Callable]:
-    """Decorator: the method's docstring is the row's math, written once in the table."""
+def _method(op: Op) -> Callable[[Value], Value]:
+    """The method ``x.f()`` for a one-input row: ``Value.apply(op, x)``, documented by the row."""
 
-    def decorate(method: Callable) -> Callable:
-        method.__doc__ = op.math
-        return method
+    def method(self: Value) -> Value:
+        return Value.apply(op, self)
 
-    return decorate
+    method.__name__, method.__doc__ = op.name, op.math
+    return method
+
+
+def _operator(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]:
+    """The operator ``x <op> y`` (``y <op> x`` when ``reflected``), a number made a Constant."""
+
+    def method(self: Value, other: object) -> Value:
+        other = _as_value(other)
+        if other is None:
+            return NotImplemented  # Python then tries the other side, or raises TypeError
+        return Value.apply(op, other, self) if reflected else Value.apply(op, self, other)
+
+    method.__doc__ = op.math
+    return method
 
 
 class Value:
@@ -119,102 +133,33 @@ class Value:
         """Backpropagate from this Value (seeded with 1.0); see :func:`autograd.backward`."""
         backward(self)
 
-    # -- operators: a number on either side becomes a Constant leaf ----------------------------
+    # -- each op is its row applied: a number on either side becomes a Constant leaf ---------
 
-    @_documented_by(ops.ADD)
-    def __add__(self, other: Value | float) -> Value:
-        return _binary(ops.ADD, self, other)
+    __add__, __radd__ = _operator(ops.ADD), _operator(ops.ADD, reflected=True)
+    __sub__, __rsub__ = _operator(ops.SUB), _operator(ops.SUB, reflected=True)
+    __mul__, __rmul__ = _operator(ops.MUL), _operator(ops.MUL, reflected=True)
+    __truediv__, __rtruediv__ = _operator(ops.DIV), _operator(ops.DIV, reflected=True)
+    __rpow__ = _operator(ops.POW_VALUE, reflected=True)
+    __neg__, __abs__ = _method(ops.NEG), _method(ops.ABS)
+    exp, log, sqrt = _method(ops.EXP), _method(ops.LOG), _method(ops.SQRT)
+    tanh, sigmoid, softplus = _method(ops.TANH), _method(ops.SIGMOID), _method(ops.SOFTPLUS)
+    relu, sin, cos = _method(ops.RELU), _method(ops.SIN), _method(ops.COS)
 
-    @_documented_by(ops.ADD)
-    def __radd__(self, other: float) -> Value:
-        return _binary(ops.ADD, other, self)
-
-    @_documented_by(ops.SUB)
-    def __sub__(self, other: Value | float) -> Value:
-        return _binary(ops.SUB, self, other)
-
-    @_documented_by(ops.SUB)
-    def __rsub__(self, other: float) -> Value:
-        return _binary(ops.SUB, other, self)
-
-    @_documented_by(ops.MUL)
-    def __mul__(self, other: Value | float) -> Value:
-        return _binary(ops.MUL, self, other)
-
-    @_documented_by(ops.MUL)
-    def __rmul__(self, other: float) -> Value:
-        return _binary(ops.MUL, other, self)
-
-    @_documented_by(ops.DIV)
-    def __truediv__(self, other: Value | float) -> Value:
-        return _binary(ops.DIV, self, other)
-
-    @_documented_by(ops.DIV)
-    def __rtruediv__(self, other: float) -> Value:
-        return _binary(ops.DIV, other, self)
-
-    @_documented_by(ops.POW)
     def __pow__(self, other: Value | float) -> Value:
         """x ** c for a number c (the ``pow`` row), x ** y for a Value y (``pow_value``)."""
         exponent_is_value = isinstance(other, Value) and not isinstance(other, Constant)
-        return _binary(ops.POW_VALUE if exponent_is_value else ops.POW, self, other)
+        exponent = _as_value(other)
+        if exponent is None:
+            return NotImplemented
+        return Value.apply(ops.POW_VALUE if exponent_is_value else ops.POW, self, exponent)
 
-    @_documented_by(ops.POW_VALUE)
-    def __rpow__(self, other: float) -> Value:
-        return _binary(ops.POW_VALUE, other, self)
-
-    @_documented_by(ops.NEG)
-    def __neg__(self) -> Value:
-        return Value.apply(ops.NEG, self)
-
-    def __pos__(self) -> Value:
-        return self
-
-    @_documented_by(ops.ABS)
-    def __abs__(self) -> Value:
-        return Value.apply(ops.ABS, self)
-
-    # -- functions -----------------------------------------------------------------------------
-
-    @_documented_by(ops.EXP)
-    def exp(self) -> Value:
-        return Value.apply(ops.EXP, self)
-
-    @_documented_by(ops.LOG)
-    def log(self) -> Value:
-        return Value.apply(ops.LOG, self)
-
-    @_documented_by(ops.SQRT)
-    def sqrt(self) -> Value:
-        return Value.apply(ops.SQRT, self)
-
-    @_documented_by(ops.TANH)
-    def tanh(self) -> Value:
-        return Value.apply(ops.TANH, self)
-
-    @_documented_by(ops.SIGMOID)
-    def sigmoid(self) -> Value:
-        return Value.apply(ops.SIGMOID, self)
-
-    @_documented_by(ops.RELU)
-    def relu(self) -> Value:
-        return Value.apply(ops.RELU, self)
-
-    @_documented_by(ops.LEAKY_RELU)
     def leaky_relu(self, slope: float = 0.01) -> Value:
         return Value.apply(ops.LEAKY_RELU, self, Constant(slope))
 
-    @_documented_by(ops.SOFTPLUS)
-    def softplus(self) -> Value:
-        return Value.apply(ops.SOFTPLUS, self)
+    leaky_relu.__doc__ = ops.LEAKY_RELU.math
 
-    @_documented_by(ops.SIN)
-    def sin(self) -> Value:
-        return Value.apply(ops.SIN, self)
-
-    @_documented_by(ops.COS)
-    def cos(self) -> Value:
-        return Value.apply(ops.COS, self)
+    def __pos__(self) -> Value:
+        return self
 
     # -- a Value as a number -------------------------------------------------------------------
 
@@ -229,20 +174,16 @@ class Value:
         return format(self.data, spec) if spec else repr(self)
 
     def __lt__(self, other: Value | float) -> bool:
-        number = _number(other)
-        return NotImplemented if number is None else self.data < number
+        return _compare(operator.lt, self, other)
 
     def __le__(self, other: Value | float) -> bool:
-        number = _number(other)
-        return NotImplemented if number is None else self.data <= number
+        return _compare(operator.le, self, other)
 
     def __gt__(self, other: Value | float) -> bool:
-        number = _number(other)
-        return NotImplemented if number is None else self.data > number
+        return _compare(operator.gt, self, other)
 
     def __ge__(self, other: Value | float) -> bool:
-        number = _number(other)
-        return NotImplemented if number is None else self.data >= number
+        return _compare(operator.ge, self, other)
 
     __eq__ = object.__eq__  # by identity: see the class docstring
     __hash__ = object.__hash__
@@ -264,7 +205,7 @@ class Constant(Value):
 
 def as_finite_float(data: object, what: str = "Value") -> float:
     """``data`` as a float; a non-number raises TypeError, NaN or an infinity ValueError."""
-    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+    if isinstance(data, bool) or not isinstance(data, (float, int, numbers.Real)):
         raise TypeError(f"{what} needs an int or float, got {type(data).__name__}: {data!r:.60}")
     number = float(data)
     if not math.isfinite(number):
@@ -284,20 +225,13 @@ def _as_value(x: object) -> Value | None:
     return Constant(x)
 
 
-def _binary(op: Op, x: object, y: object) -> Value:
-    x, y = _as_value(x), _as_value(y)
-    if x is None or y is None:
-        return NotImplemented  # Python then tries the other side, or raises TypeError
-    return Value.apply(op, x, y)
-
-
-def _number(other: object) -> float | None:
-    """What a comparison compares ``other`` by: its number (None when it has none)."""
-    if isinstance(other, Value):
-        return other.data
-    if isinstance(other, bool) or not isinstance(other, numbers.Real):
-        return None
-    return float(other)
+def _compare(compare: Callable[[float, float], bool], x: Value, y: object) -> bool:
+    """``compare`` on the numbers of ``x`` and ``y`` (a Value or a number)."""
+    if isinstance(y, Value):
+        return compare(x.data, y.data)
+    if isinstance(y, bool) or not isinstance(y, numbers.Real):
+        return NotImplemented
+    return compare(x.data, y)
 
 
 def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:

@@ -12,8 +12,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from ..backward import topological_order
-from ..chainrule import local_derivatives
+from ..backward import backward_steps, topological_order
 from ..ops import OPS
 from ..value import Constant, Value
 from .draw import Style, draw_styled
@@ -61,12 +60,10 @@ def backward_frames(root: Value, save: str | Path | None = None, **options: Any)
         return graph
 
     frames = [frame(0, None, set(), f"step 0 of {ops_total}: seed grad({names[id(root)]}) = 1")]
-    for node in reversed(order):
+    for node, g, local in backward_steps(root):  # the engine's own reverse loop
         if node.is_leaf:
             continue
         op = OPS[node.op]
-        g = grads.get(id(node), 0.0)
-        local = local_derivatives(node)
         updated: set[int] = set()
         sums = []
         for parent, d in zip(node.parents, local):
