@@ -9,6 +9,8 @@ exactly the same thing with fewer Python calls:
 * ``+``, ``-``, ``*`` and the unary methods without a domain check, built once per row;
 * ``Value.apply``, ``sum``, ``dot`` and ``affine`` checking their inputs with one C-level call;
 * an unrolled depth-first walk and a reverse loop on floats for ``backward``.
+* a whole layer of ``nn`` neurons in one call (:func:`affine_layer`), each neuron's nodes
+  tagged with its own module scope.
 
 Every number still comes from the op table; nothing here knows a derivative. The differential
 tests (tests/autograd/test_fast_paths.py) run random programs through both engines and require
@@ -20,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -28,10 +31,19 @@ from . import ops
 from . import value as core
 from .backends import FLOAT_MATH
 from .ops import Op
-from .scope import current_scope, is_recording
+from .scope import Scope, current_scope, is_recording
 from .value import Constant, Value
 
-__all__ = ["affine", "backward", "dot", "install", "readable", "sum", "topological_order"]
+__all__ = [
+    "affine",
+    "affine_layer",
+    "backward",
+    "dot",
+    "install",
+    "readable",
+    "sum",
+    "topological_order",
+]
 
 _new = object.__new__
 _VALUE_TYPES = frozenset({Value, Constant})
@@ -177,6 +189,62 @@ def _weighted_sum(op: Op, weights: Sequence, inputs: Sequence, bias: tuple) -> V
 
 
 sum.__doc__, dot.__doc__, affine.__doc__ = core.sum.__doc__, core.dot.__doc__, core.affine.__doc__
+
+
+# -- a layer of neurons, for nn -----------------------------------------------------------------
+
+_mul = operator.mul
+_data = operator.attrgetter("data")
+
+
+def affine_layer(
+    neurons: Sequence[tuple[object, Sequence[Value], Value, Op | None]],
+    inputs: Sequence[Value],
+) -> list[Value]:
+    """``[activation(affine(w, inputs, b)) for module, w, b, activation in neurons]``, each
+    neuron's nodes made as if inside a call of its ``module`` (no activation: the affine node).
+
+    What ``nn.Layer`` runs: the same nodes as calling each neuron module in turn (the affine
+    row's node labelled "z", the activation's labelled "a", both tagged with a Scope of their
+    own neuron call under the current one), without a module call, a context-variable switch
+    and input checks per neuron, and with the inputs' numbers read once for the layer. The
+    weighted sum is the affine row's forward (fsum of the products, plus b). Checked against
+    the neuron-by-neuron path by tests/nn/test_module.py.
+
+    ``inputs`` must be Values, every ``w`` Values as many as ``inputs`` (the caller checks) and
+    each activation a one-input row without a domain check (tanh, sigmoid, relu).
+    """
+    recording = is_recording()
+    parent = current_scope()
+    numbers = list(map(_data, inputs))
+    inputs = tuple(inputs)
+    out: list[Value] = []
+    for module, weights, bias, activation in neurons:
+        z = _new(Value)
+        z.data = math.fsum(map(_mul, map(_data, weights), numbers)) + bias.data
+        if not _isfinite(z.data):
+            raise ops.AFFINE.not_finite([*map(_data, weights), *numbers, bias.data])
+        z.grad = 0.0
+        z.label = "z"
+        if recording:
+            scope = Scope(module, parent)
+            z._op, z._parents, z._scope = ops.AFFINE, (*weights, *inputs, bias), scope
+        else:
+            scope = None
+            z._op, z._parents, z._scope = None, (), None
+        if activation is None:
+            out.append(z)
+            continue
+        a = _new(Value)
+        a.data = activation.float_forward(z.data)
+        a.grad = 0.0
+        a.label = "a"
+        if recording:
+            a._op, a._parents, a._scope = activation, (z,), scope
+        else:
+            a._op, a._parents, a._scope = None, (), None
+        out.append(a)
+    return out
 
 
 # -- the reverse pass ---------------------------------------------------------------------------

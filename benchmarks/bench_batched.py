@@ -251,11 +251,17 @@ def digits(runs: int) -> dict:
 
 
 def eager_vs_micrograd(rounds: int) -> dict:
-    """The eager moons step against micrograd's, default GC, in this process (torch imported:
-    a bigger heap makes each full collection, most of micrograd's time, slower)."""
+    """The eager moons step (``nn.MLP`` and engine-only) against micrograd's, default GC, in this
+    process (torch imported: a bigger heap makes each full collection, most of micrograd's time,
+    slower)."""
     from bench_eager import eager_step_factory, micrograd_step_factory
+    from common import nn_step_factory
 
-    contenders = {"micrograd": micrograd_step_factory(), "eager": eager_step_factory()}
+    contenders = {
+        "micrograd": micrograd_step_factory(),
+        "nn": nn_step_factory(),
+        "eager": eager_step_factory(),
+    }
     return alternate(contenders, rounds=rounds)
 
 

@@ -19,6 +19,7 @@ from common import (
     alternate,
     compiled_step_factory,
     moons,
+    nn_step_factory,
     sgd,
     zero_grad,
 )
@@ -29,7 +30,7 @@ from autograd import Value
 CHAIN = 1_000_000
 
 
-# -- the moons demo step, three ways ----------------------------------------------------------
+# -- the moons demo step, four ways: nn (what users run), engine-only, compiled, micrograd ----
 
 
 def eager_step_factory():
@@ -75,10 +76,38 @@ def micrograd_step_factory():
 
 
 def same_loss_check() -> dict:
-    """Eager and compiled take the same steps: their losses agree after five steps."""
-    eager, compiled = eager_step_factory(), compiled_step_factory()
-    losses = [(eager(), compiled()) for _ in range(5)]
-    return {"max_difference_5_steps": max(abs(a - b) for a, b in losses)}
+    """Eager, compiled and nn take the same steps: their losses agree over five steps."""
+    eager, compiled, through_nn = eager_step_factory(), compiled_step_factory(), nn_step_factory()
+    losses = [(eager(), compiled(), through_nn()) for _ in range(5)]
+    return {
+        "max_difference_5_steps": max(abs(a - b) for a, b, _ in losses),
+        "nn_max_difference_5_steps": max(abs(a - c) for a, _, c in losses),
+    }
+
+
+# -- how the nn step grows with samples and with width ---------------------------------------
+
+SCALING_SAMPLES = (25, 50, 100, 200, 400)
+SCALING_WIDTHS = (8, 16, 32, 64, 128)
+
+
+def nn_scaling(rounds: int) -> dict:
+    """Median seconds of the ``nn.MLP`` moons step (nn's own init, default GC) for a growing
+    number of samples at width 16, and a growing width (2-w-w-1) at 100 samples."""
+    import nn
+
+    def data(n: int) -> tuple[list[list[float]], list[float]]:
+        X, y = nn.data.make_moons(n, noise=0.1, seed=1)
+        return X.tolist(), [float(2 * t - 1) for t in y]
+
+    contenders = {}
+    for n in SCALING_SAMPLES:
+        contenders[f"samples {n}"] = nn_step_factory(*data(n), width=16, engine_weights=False)
+    for width in SCALING_WIDTHS:
+        contenders[f"width {width}"] = nn_step_factory(*data(100), width, engine_weights=False)
+    times = alternate(contenders, rounds=rounds, block_seconds=0.05)
+    weights = {width: 2 * width + width * width + width for width in SCALING_WIDTHS}
+    return {"times": times, "weights": weights}
 
 
 # -- a chain of a million nodes ---------------------------------------------------------------
@@ -223,18 +252,22 @@ def main() -> None:
         "imported": {m: m in sys.modules for m in ("torch", "sklearn", "numpy", "micrograd")},
     }
     out["check"] = same_loss_check()
-    eager, compiled, micro = eager_step_factory(), compiled_step_factory(), micrograd_step_factory()
-    out["moons_gc"] = alternate(
-        {"micrograd": micro, "eager": eager, "compiled": compiled}, rounds=rounds_slow
-    )
-    out["moons_nogc"] = alternate(
-        {"micrograd": micro, "eager": eager, "compiled": compiled},
-        rounds=rounds_slow + 2,
-        collector=False,
-    )
+    contenders = {
+        "micrograd": micrograd_step_factory(),
+        "nn": nn_step_factory(),
+        "eager": eager_step_factory(),
+        "compiled": compiled_step_factory(),
+    }
+    out["moons_gc"] = alternate(contenders, rounds=rounds_slow)
+    out["moons_nogc"] = alternate(contenders, rounds=rounds_slow + 2, collector=False)
     if demo_context:
         print(json.dumps(out))
         return
+    # nn against the engine-only step: the target is a ratio of 1.15, so more rounds.
+    out["nn_vs_engine"] = alternate(
+        {"nn": contenders["nn"], "eager": contenders["eager"]}, rounds=3 * rounds_slow + 6
+    )
+    out["nn_scaling"] = nn_scaling(rounds=3 if fast else 5)
     out["chain"] = chains()
     out["micrograd_chain"] = micrograd_chain()
     out["bytes_per_value"] = bytes_per_value()

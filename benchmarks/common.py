@@ -1,7 +1,9 @@
 """Shared pieces of the benchmarks: alternating timing, the data, small networks of Values.
 
-The networks here are a few lines on purpose: the benchmarks measure the engine, so they do
-not depend on ``nn`` (and ``nn`` can change without moving the figures).
+Each figure names its path. *Engine-only* figures use the few-line networks here, built from
+``autograd.affine`` directly (for diagnosis: they do not move when ``nn`` changes). The
+headline figures time what users run: ``nn.MLP`` with ``nn`` losses and optimizers
+(:func:`nn_step_factory`) and ``nn.fit``.
 """
 
 from __future__ import annotations
@@ -158,5 +160,45 @@ def compiled_step_factory() -> Callable[[], float]:
         loss = compiled.backward(batch)
         sgd(params)
         return loss
+
+    return step
+
+
+def nn_step_factory(
+    X: list[list[float]] | None = None,  # noqa: N803  (the data's usual name)
+    y: list[float] | None = None,
+    width: int = 16,
+    engine_weights: bool = True,
+) -> Callable[[], float]:
+    """micrograd's moons demo step as a user writes it with ``nn`` (path ``nn.MLP``)::
+
+        model = nn.MLP(2, [16, 16, 1], activation="relu")
+        scores = [model(x) for x in X]
+        loss = nn.hinge_loss(scores, y) + 1e-4 * sum(p * p for p in params)
+        optimizer.zero_grad(); loss.backward(); optimizer.step()   # nn.SGD(lr=0.05)
+
+    With ``engine_weights`` the weights are those of the engine-only ``MLP(2, [16, 16, 1],
+    scale=1.0)`` (micrograd's uniform(-1, 1) init), so both take the same steps and only the
+    path differs; without, ``nn``'s own init (seed 0).
+    """
+    import nn
+
+    if X is None or y is None:
+        X, y = moons()
+    model = nn.MLP(2, [width, width, 1], activation="relu", seed=0)
+    if engine_weights:
+        same = MLP(2, [width, width, 1], scale=1.0).parameters()
+        for p, q in zip(model.parameters(), same, strict=True):
+            p.data = q.data
+    params = model.parameters()
+    optimizer = nn.SGD(params, lr=LEARNING_RATE)
+
+    def step() -> float:
+        scores = [model(x) for x in X]
+        loss = nn.hinge_loss(scores, y) + ALPHA * sum(p * p for p in params)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss.data
 
     return step

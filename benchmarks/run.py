@@ -73,6 +73,28 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
 
+def scaling_row(scaling: dict, kind: str, fixed: str) -> tuple[str, str, str, str, str, str]:
+    """The nn step's CPU time for each number of samples (or width), and per unit of work."""
+    times = {
+        key.split()[1]: t["cpu"] for key, t in scaling["times"].items() if key.startswith(kind)
+    }
+    measured = ", ".join(f"{size}: {ms(seconds)}" for size, seconds in times.items())
+    if kind == "samples":
+        per = [seconds / int(size) for size, seconds in times.items()]
+        unit = f"{ms(min(per))} to {ms(max(per))} per sample"
+    else:  # per weight and sample: the work of a step grows with the weights
+        per = [seconds / (100 * scaling["weights"][size]) for size, seconds in times.items()]
+        unit = f"{ms(min(per))} to {ms(max(per))} per weight and sample"
+    return (
+        f"`nn.MLP` moons step time vs {kind} ({fixed}; CPU time; {kind} {', '.join(times)})",
+        measured,
+        "",
+        unit,
+        "(for information)",
+        "",
+    )
+
+
 def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]]:
     """(workload, ours, reference, ratio, target, verdict): wall time, CPU time in brackets;
     verdicts on CPU time."""
@@ -92,17 +114,34 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
             verdict(ratio_cpu >= target),
         )
 
+    # What users run: the demo step written with nn.MLP, nn.hinge_loss and nn.SGD.
+    label = f"`nn.MLP` moons step vs micrograd (default GC; {context_e})"
+    out.append(speedup_row(label, eager["moons_gc"], "nn", 50))
+    label = "`nn.MLP` moons step vs micrograd (default GC; sklearn imported, like micrograd's demo)"
+    out.append(speedup_row(label, eager["like_demo"]["moons_gc"], "nn", 50))
+    label = "`nn.MLP` moons step vs micrograd (default GC; torch, numpy and sklearn imported)"
+    out.append(speedup_row(label, batched["moons_eager_gc"], "nn", 50))
+    t = eager["nn_vs_engine"]
+    ratio, ratio_cpu = t["nn"]["wall"] / t["eager"]["wall"], t["nn"]["cpu"] / t["eager"]["cpu"]
+    out.append((
+        f"`nn.MLP` moons step vs the engine-only step (affine-built network; default GC; "
+        f"{context_e})",
+        both(ms(t["nn"]["wall"]), ms(t["nn"]["cpu"])),
+        f"engine-only {both(ms(t['eager']['wall']), ms(t['eager']['cpu']))}",
+        both(f"{ratio:.2f}x", f"{ratio_cpu:.2f}x"),
+        "<= 1.15x",
+        verdict(ratio_cpu <= 1.15),
+    ))  # fmt: skip
+    out.append(scaling_row(eager["nn_scaling"], "samples", "2-16-16-1"))
+    out.append(scaling_row(eager["nn_scaling"], "width", "100 samples"))
+    # Engine-only figures (diagnosis): the same step on a network built from autograd.affine.
     for collector, key, target in (
         ("default GC", "moons_gc", 50),
         ("GC off in both", "moons_nogc", 8),
     ):
-        label = f"moons step, eager vs micrograd ({collector}; {context_e})"
+        label = f"engine-only moons step vs micrograd ({collector}; {context_e})"
         out.append(speedup_row(label, eager[key], "eager", target))
-    label = "moons step, eager vs micrograd (default GC; sklearn imported, as in micrograd's demo)"
-    out.append(speedup_row(label, eager["like_demo"]["moons_gc"], "eager", 50))
-    label = "moons step, eager vs micrograd (default GC; torch, numpy and sklearn imported)"
-    out.append(speedup_row(label, batched["moons_eager_gc"], "eager", 50))
-    label = f"moons step, compiled vs micrograd (default GC; {context_e})"
+    label = f"`autograd.compile` moons step vs micrograd (default GC; {context_e})"
     out.append(speedup_row(label, eager["moons_gc"], "compiled", 1000, digits=0))
     t = batched["moons"]["times"]
     for name in ("torch_f64", "torch_f32"):
@@ -205,8 +244,9 @@ def markdown(table: list[tuple], eager: dict, batched: dict, info: dict) -> str:
         f"{info['seconds']:.0f} s",
         "- eager process: imports at start "
         + ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in eager["imported"].items())
-        + "; the compiled and eager moons steps take the same SGD steps "
-        f"(loss difference after 5 steps {eager['check']['max_difference_5_steps']:.1e})",
+        + "; the `nn.MLP`, engine-only and compiled moons steps take the same SGD steps (loss "
+        f"difference over 5 steps: compiled {eager['check']['max_difference_5_steps']:.1e}, "
+        f"nn.MLP {eager['check']['nn_max_difference_5_steps']:.1e})",
         "- batched process: torch imported; first losses "
         + ", ".join(f"{k} {v:.12f}" for k, v in batched["mnist"]["losses"].items())
         + " (MNIST-sized); inputs are random pixels with random labels",

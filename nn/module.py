@@ -15,7 +15,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
-from autograd.fast_layer import affine_layer
+from autograd.fast import affine_layer
 from autograd.ops import OPS, Op
 from autograd.value import Constant, call_in_scope
 
@@ -118,8 +118,14 @@ class Module:
         return named
 
     def parameters(self) -> list[Value]:
-        """Every parameter (weights and biases), in a fixed order."""
-        return [p for _, p in self.named_parameters()]
+        """Every parameter (weights and biases), in the order of :meth:`named_parameters`."""
+        params: list[Value] = []
+        for _, group in self._groups():
+            if isinstance(group, Value):
+                params.append(group)
+            else:
+                params.extend(group)
+        return params
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0 (leaves accumulate across backward passes)."""

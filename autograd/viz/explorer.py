@@ -64,6 +64,8 @@ class Explorer(anywidget.AnyWidget):
         self.order = topological_order(root)
         self._editable = [self.order[i] for i in spec["editable"]]
         self.observe(self._on_leaves, names="leaves")
+        # The Python graph shows what the page shows from the start: .grad = d root / d node.
+        recompute(root, self.order, self._editable, list(self.leaves), h)
 
     def __repr__(self) -> str:
         # Stable text (no address), so a saved notebook does not change on every run.

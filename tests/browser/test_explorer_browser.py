@@ -48,7 +48,7 @@ def close(a: float, b: float) -> bool:
 def open_offline(page, root: Value, folder: Path, name: str) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.html"
-    path.write_text(viz.explore(root).to_html_document(), encoding="utf-8")
+    viz.to_html(viz.explore(root), path)
     requested: list[str] = []
 
     def offline(route) -> None:
