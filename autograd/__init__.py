@@ -17,7 +17,7 @@ from .forward import jvp
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS, Op
 from .scope import enable_grad, is_recording, no_grad
-from .value import Constant, Value, grad
+from .value import Constant, Value, grad, logsumexp, scaled_log
 
 fast.install()  # the fast paths of autograd/fast.py; the readable engine is value.py + backward.py
 
@@ -53,7 +53,9 @@ __all__ = [
     "gradcheck",
     "is_recording",
     "jvp",
+    "logsumexp",
     "no_grad",
     "remove_op",
+    "scaled_log",
     "topological_order",
 ]
