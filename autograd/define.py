@@ -51,9 +51,7 @@ class UserOp(Op):
                 f"{self.name}: takes {self.arity} input{'s' * (self.arity != 1)}, got {len(inputs)}"
             )
         parents = tuple(_as_value(self, i, x) for i, x in enumerate(inputs))
-        out = Value.apply(self, *parents)  # the domain check, then a finite result or an error
-        out.data = float(out.data)  # a NumPy scalar or an int from the rule: stored as float
-        return out
+        return Value.apply(self, *parents)  # the domain check, then a finite result or an error
 
 
 def _as_value(op: Op, index: int, x: object) -> Value:

@@ -24,10 +24,11 @@ Vector = list[float]
 
 
 def start_step(x: float | Sequence[float]) -> float:
-    """A first step for Richardson's table: 5 % of the point's size (at least 5e-5), small
-    enough not to jump over nearby kinks or domain edges at tiny points such as 1e-3."""
+    """A first step for Richardson's table: 5 % of the point's size, at least 5e-5 (so tiny
+    points such as 1e-3 are not stepped over) and at most 1 (functions such as a softmax vary
+    on a scale of 1 wherever they are, even at 1e4)."""
     size = max((abs(v) for v in x), default=0.0) if isinstance(x, Sequence) else abs(x)
-    return 0.05 * max(size, 1e-3)
+    return min(0.05 * max(size, 1e-3), 1.0)
 
 
 def central(f: Callable[[float], Vector], h: float) -> Vector:
@@ -37,7 +38,7 @@ def central(f: Callable[[float], Vector], h: float) -> Vector:
 
 
 def richardson(
-    f: Callable[[float], Vector], h: float, *, levels: int = 8, shrink: float = 2.0
+    f: Callable[[float], Vector], h: float, *, levels: int = 10, shrink: float = 2.0
 ) -> tuple[Vector, Vector]:
     """f'(0) for each component of f, and an estimate of each one's error.
 
