@@ -85,6 +85,30 @@ def same_loss_check() -> dict:
     }
 
 
+def fit_epoch_factory():
+    """``nn.fit`` eager (path ``nn.fit``): one epoch of the moons data in one batch of 100, hinge
+    loss, SGD 0.05, so one call is one step like the others (without the L2 term)."""
+    import numpy as np
+
+    import nn
+
+    X, y = moons()
+    model = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+    for p, q in zip(model.parameters(), MLP(2, [16, 16, 1], scale=1.0).parameters(), strict=True):
+        p.data = q.data
+    optimizer = nn.SGD(model.parameters(), lr=0.05)
+    X_array, y_array = np.array(X), np.array(y)
+
+    def epoch() -> float:
+        history = nn.fit(
+            model, X_array, y_array, loss="hinge", optimizer=optimizer, epochs=1,
+            batch_size=len(X), progress=False,
+        )  # fmt: skip
+        return history.loss[-1]
+
+    return epoch
+
+
 # -- how the nn step grows with samples and with width ---------------------------------------
 
 SCALING_SAMPLES = (25, 50, 100, 200, 400)
@@ -266,6 +290,9 @@ def main() -> None:
     # nn against the engine-only step: the target is a ratio of 1.15, so more rounds.
     out["nn_vs_engine"] = alternate(
         {"nn": contenders["nn"], "eager": contenders["eager"]}, rounds=3 * rounds_slow + 6
+    )
+    out["fit_epoch"] = alternate(
+        {"fit": fit_epoch_factory(), "nn": contenders["nn"]}, rounds=rounds_slow + 2
     )
     out["nn_scaling"] = nn_scaling(rounds=3 if fast else 5)
     out["chain"] = chains()

@@ -1,13 +1,17 @@
-"""`make bench`: every benchmark, the targets of issue 5, and benchmarks/RESULTS.md.
+"""`make bench`: every benchmark and its target, benchmarks/RESULTS.md and the README's table.
 
-Two subprocesses, so each figure has a known process context:
+Each row names the path it times: ``nn.MLP`` and ``nn.fit`` (what users run), ``autograd.compile``,
+or engine-only (networks built from ``autograd.affine`` directly, for diagnosis). Subprocesses,
+so each figure has a known process context:
 
-* ``bench_eager.py``: eager Values, compiled programs and micrograd, alternating in one
-  process that never imports torch or sklearn (NumPy is loaded, for the compiled program);
+* ``bench_eager.py``: ``nn.MLP``, ``nn.fit`` and engine-only eager steps, compiled programs and
+  micrograd, alternating in one process that never imports torch or sklearn (NumPy is loaded);
 * ``bench_batched.py``: compiled programs and PyTorch CPU, alternating in one process with
-  torch imported.
+  torch imported;
+* ``bench_users.py``: ``nn.fit`` at full size against PyTorch (bench_fit.py's measures), compile
+  time against width, and ``fit(live=True)`` (bench_live.py), torch imported.
 
-Both run single-threaded (BLAS and torch), so a shared 2-core machine does not make the
+All run single-threaded (BLAS and torch), so a shared 2-core machine does not make the
 multi-threaded side thrash; set ``BENCH_THREADS`` to change that. Every timing is a median of
 alternating blocks, given as wall time (``time.perf_counter``) and as this process's CPU time.
 """
@@ -95,6 +99,32 @@ def scaling_row(scaling: dict, kind: str, fixed: str) -> tuple[str, str, str, st
     )
 
 
+def user_rows(users: dict) -> list[tuple[str, str, str, str, str, str]]:
+    """``nn.fit`` at full size against PyTorch, compile time against width, ``fit(live=True)``."""
+    out = []
+    fit = users["fit"]
+    if "missing" in fit:
+        out.append(("`nn.fit(compiled=True)` epochs vs PyTorch", fit["missing"], "", "", "", ""))
+    else:
+        out.extend(fit_rows(fit))
+    live = users["live"]
+    out.append((
+        f"`nn.fit(compiled=True, live=True)` vs `live=False`: compiled moons run "
+        f"({live['refreshes_per_run']} redraws; CPU time)",
+        ms(live["live_s"]),
+        f"live=False {ms(live['plain_s'])}",
+        f"{live['overhead']:+.1%}",
+        f"<= +{live['limit']:.0%}",
+        verdict(live["overhead"] <= live["limit"]),
+    ))  # fmt: skip
+    return out
+
+
+def fit_rows(fit: dict) -> list[tuple[str, str, str, str, str, str]]:
+    """Rows from bench_fit.py's figures (see bench_users.py)."""
+    return [(str(key), json.dumps(value)[:200], "", "", "", "") for key, value in fit.items()]
+
+
 def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]]:
     """(workload, ours, reference, ratio, target, verdict): wall time, CPU time in brackets;
     verdicts on CPU time."""
@@ -131,6 +161,17 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
         both(f"{ratio:.2f}x", f"{ratio_cpu:.2f}x"),
         "<= 1.15x",
         verdict(ratio_cpu <= 1.15),
+    ))  # fmt: skip
+    t = eager["fit_epoch"]
+    ratio, ratio_cpu = t["fit"]["wall"] / t["nn"]["wall"], t["fit"]["cpu"] / t["nn"]["cpu"]
+    out.append((
+        "`nn.fit` eager: one epoch of the moons data as one batch of 100 (hinge, SGD; the "
+        "collector paused inside the step) vs the `nn.MLP` step written by hand (default GC)",
+        both(ms(t["fit"]["wall"]), ms(t["fit"]["cpu"])),
+        f"`nn.MLP` step {both(ms(t['nn']['wall']), ms(t['nn']['cpu']))}",
+        both(f"{ratio:.2f}x", f"{ratio_cpu:.2f}x"),
+        "(for information)",
+        "",
     ))  # fmt: skip
     out.append(scaling_row(eager["nn_scaling"], "samples", "2-16-16-1"))
     out.append(scaling_row(eager["nn_scaling"], "width", "100 samples"))
@@ -225,7 +266,7 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
     return out
 
 
-def markdown(table: list[tuple], eager: dict, batched: dict, info: dict) -> str:
+def markdown(table: list[tuple], eager: dict, batched: dict, users: dict, info: dict) -> str:
     lines = [
         "# Benchmarks",
         "",
@@ -257,7 +298,7 @@ def markdown(table: list[tuple], eager: dict, batched: dict, info: dict) -> str:
     for row in table:
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
     lines += ["", "Raw figures:", "", "```json", json.dumps(
-        {"eager": eager, "batched": batched}, indent=1, sort_keys=True
+        {"eager": eager, "batched": batched, "users": users}, indent=1, sort_keys=True
     ), "```", ""]  # fmt: skip
     return "\n".join(lines)
 
@@ -301,6 +342,7 @@ def main() -> None:
         eager = run("bench_eager.py", env, quick)
         eager["like_demo"] = run("bench_eager.py", env, quick, "--like-demo")
         batched = run("bench_batched.py", env, quick)
+        users = run("bench_users.py", env, quick)
     finally:
         os.unlink(file.name)
     info.update(
@@ -309,13 +351,13 @@ def main() -> None:
         date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         seconds=time.time() - start,
     )
-    table = rows(eager, batched)
-    text = markdown(table, eager, batched, info)
+    table = rows(eager, batched) + user_rows(users)
+    text = markdown(table, eager, batched, users, info)
     RESULTS.write_text(text, encoding="utf-8")
     if not quick:
         global CPU_ONLY
         CPU_ONLY = True
-        update_readme(rows(eager, batched))
+        update_readme(rows(eager, batched) + user_rows(users))
         CPU_ONLY = False
     width = max(len(r[0]) for r in table)
     for row in table:

@@ -148,6 +148,8 @@ def _outermost_key_of_deep_nesting(text: str, limit: int = 100) -> str | None:
 def read_json(path: str | os.PathLike[str]) -> Any:
     """Parse a JSON file; a missing file is ``FileNotFoundError``, bad JSON a ``ValueError``
     (also for nesting too deep to parse, and integers too long to convert)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # /dev/zero or a FIFO would never end
+        raise ValueError(f"{path}: not a regular file")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -480,6 +480,9 @@ def evaluate(
             f"evaluate: X must be (samples, features) with one label each; got X "
             f"{X.shape} and y {y.shape}"
         )
+    _check_inputs(X, "evaluate")
+    if isinstance(loss, str):
+        check_labels(loss, y, _output_count(model, X.shape[1]), "evaluate")
     total, correct = 0.0, 0
     with no_grad():
         for row, target in zip(X.tolist(), y, strict=True):

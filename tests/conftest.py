@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+
+import pytest
 
 from autograd import Constant, Value
 from autograd.ops import Op
@@ -21,3 +24,13 @@ def sample_points(op: Op, count: int, seed: int = 0) -> list[tuple[float, ...]]:
     rng = random.Random(f"{op.name}-{seed}")
     points = [tuple(rng.uniform(low, high) for low, high in op.domain) for _ in range(count)]
     return points + list(op.edge_points)
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip without ``condition``; on CI, where everything is installed (.ci/run), fail
+    instead."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI installs it: see .ci/run)", pytrace=False)
+    pytest.skip(reason)

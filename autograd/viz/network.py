@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..value import Value, no_grad
-from .fit import fit_svg
+from .fit import fit_html
 
 POSITIVE = "#2166ac"  # blue: a positive weight, gradient or activation
 NEGATIVE = "#c0392b"  # red: a negative one
@@ -83,7 +83,7 @@ class NetworkView:
         return f"<network view of {self.description}>"
 
     def _repr_html_(self) -> str:
-        return fit_svg(self.svg)
+        return fit_html(self.svg)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
         return {

@@ -29,10 +29,6 @@ def page(title: str, body: str, script: str = "") -> str:
 
 
 def graph_html(graph: Any) -> str:
-    """A ``draw_dot`` graph as HTML fitted to the column (needs Graphviz's ``dot``)."""
-    fitted = getattr(graph, "html", None)
-    if callable(fitted):
-        return fitted()
-    from .fit import fit_svg
-
-    return fit_svg(graph.pipe(format="svg", encoding="utf-8"))
+    """A ``draw_dot`` graph (or a backward step) as HTML fitted to the column: its caption as
+    text, zoom buttons when wide (see :func:`autograd.viz.fit.fit_html`). Needs ``dot``."""
+    return graph.html()

@@ -347,6 +347,14 @@ def test_every_bad_model_file_is_a_value_error_naming_file_and_key(tmp_path, cas
     assert str(path) in message and key in message, message
 
 
+def test_loading_an_endless_file_is_refused_not_read(tmp_path):
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo)
+    for path in (Path("/dev/zero"), fifo):
+        with within(5), pytest.raises(ValueError, match=re.escape(f"{path}: not a regular file")):
+            nn.load(path)
+
+
 def test_deeply_nested_json_names_the_file_and_the_key(tmp_path):
     path = tmp_path / "deep.json"
     path.write_text('{"format": "seegrad.nn", "state": ' + "[" * 100_000 + "]" * 100_000 + "}")
@@ -500,6 +508,15 @@ def test_labels_unfit_for_the_loss_are_named_before_training(
         nn.fit(model, X, np.array(labels), loss=loss, epochs=1, progress=False,
                compiled=compiled)  # fmt: skip
     assert [p.data for p in model.parameters()] == before
+
+
+def test_evaluate_checks_labels_like_fit():
+    X, y = make_blobs(20, centers=3, seed=0)
+    with pytest.raises(ValueError, match=re.escape("evaluate: the labels have 3 classes")):
+        nn.evaluate(MLP(2, [4, 1], seed=0), X, y, loss="bce_logits")
+    X[0, 0] = math.inf
+    with pytest.raises(ValueError, match=re.escape("evaluate: X[0, 0] is inf (not finite)")):
+        nn.evaluate(MLP(2, [4, 3], seed=0), X, y)
 
 
 @pytest.mark.parametrize("compiled", [False, True])
