@@ -51,7 +51,8 @@ def node_texts(svg: ET.Element) -> dict[str, str]:
         if group.get("class") in ("node", "cluster"):
             title = group.find(f"{SVG}title").text
             lines = [t.text or "" for t in group.iter(f"{SVG}text")]
-            out[title] = "\n".join(lines).replace("\xa0", " ")
+            # No-break spaces keep spaces, word joiners keep \N from expanding: both show as typed.
+            out[title] = "\n".join(lines).replace("\xa0", " ").replace("\u2060", "")
     return out
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from . import views
-from .conftest import need
+from .conftest import ROOT, need
 
 pytestmark = pytest.mark.browser
 
@@ -37,8 +37,20 @@ def executed(tmp_path_factory) -> Path:
     # state, nbconvert shows a widget only through its CDN manager, which an offline page lacks.
     client = NotebookClient(notebook, timeout=300, allow_errors=True, store_widget_state=False)
     client.execute()
+    run_notebooks().normalise(notebook)  # as scripts/run_notebooks.py saves notebooks
     nbformat.write(notebook, path)
     return path
+
+
+def run_notebooks():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "run_notebooks", ROOT / "scripts/run_notebooks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def check(figures: dict[str, dict]) -> list[str]:
@@ -56,6 +68,15 @@ def check(figures: dict[str, dict]) -> list[str]:
                     f"{name}: a {d['width']:.0f} px wide drawing sticks out of its "
                     f"{found['area']['width']:.0f} px output area by {d['overflow']:.0f} px"
                 )
+            elif d["overflow"] > 1 and d["text_px"] is not None:
+                # Scrolling is for drawings whose text would be too small scaled to the column.
+                scaled = d["text_px"] * found["area"]["width"] / d["width"]
+                if scaled >= MIN_TEXT_PX:
+                    problems.append(
+                        f"{name}: a {d['width']:.0f} px wide drawing scrolls in its "
+                        f"{found['area']['width']:.0f} px output area, though scaled to it its "
+                        f"text would be {scaled:.1f} px"
+                    )
     for d in figures.get("neuron", {}).get("drawings", []):
         if d["text_px"] is not None and d["text_px"] < MIN_TEXT_PX:
             problems.append(f"neuron: its smallest text is {d['text_px']:.1f} px high")
