@@ -10,12 +10,14 @@ from typing import Any
 
 from . import fast
 from .chainrule import explain
+from .define import define_op, remove_op
 from .fast import affine, backward, dot, topological_order
 from .fast import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
+from .forward import jvp
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS, Op
 from .scope import enable_grad, is_recording, no_grad
-from .value import Constant, Value, grad
+from .value import Constant, Value, grad, logsumexp, scaled_log
 
 fast.install()  # the fast paths of autograd/fast.py; the readable engine is value.py + backward.py
 
@@ -43,12 +45,17 @@ __all__ = [
     "Value",
     "affine",
     "backward",
+    "define_op",
     "dot",
     "enable_grad",
     "explain",
     "grad",
     "gradcheck",
     "is_recording",
+    "jvp",
+    "logsumexp",
     "no_grad",
+    "remove_op",
+    "scaled_log",
     "topological_order",
 ]

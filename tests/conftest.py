@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
+
+import pytest
 
 from autograd import Constant, Value
 from autograd.ops import Op
@@ -21,3 +24,35 @@ def sample_points(op: Op, count: int, seed: int = 0) -> list[tuple[float, ...]]:
     rng = random.Random(f"{op.name}-{seed}")
     points = [tuple(rng.uniform(low, high) for low, high in op.domain) for _ in range(count)]
     return points + list(op.edge_points)
+
+
+def torch_skip_summary(reasons: list[str]) -> str | None:
+    """One loud line when PyTorch reference tests were skipped (None when none were)."""
+    skipped = sum("torch" in reason.lower() for reason in reasons)
+    if not skipped:
+        return None
+    return (
+        f"{skipped} PyTorch reference test(s)/module(s) SKIPPED: torch is not installed, so this "
+        "run is not the full suite. Run them with: "
+        ".venv/bin/python -m pip install torch==2.13.0 && make test"
+    )
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reasons.append(str(longrepr[2] if isinstance(longrepr, tuple) else longrepr))
+    line = torch_skip_summary(reasons)
+    if line:
+        terminalreporter.write_sep("!", line, red=True, bold=True)
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip without ``condition``; on CI, where everything is installed (.ci/run), fail
+    instead."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI installs it: see .ci/run)", pytrace=False)
+    pytest.skip(reason)

@@ -19,11 +19,13 @@ Colours by role:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import graphviz
 
+from ..backward import topological_order
 from ..chainrule import local_derivatives
 from ..ops import OPS
 from ..value import Scope, Value
@@ -45,6 +47,7 @@ FILL = {
 }
 CURRENT = "#ff9f43"  # the node backward is working on (step-by-step frames)
 UPDATED = "#c0392b"  # outline of nodes that just received gradient
+HIGHLIGHT = "#d62728"  # the node draw_dot(highlight=...) points at (a gradcheck culprit)
 EDGE_LABEL = "#1f4e9c"  # local derivatives written on edges
 FONT = "Helvetica"
 CAPTION_CHARS = 90  # a caption inside a picture breaks its lines at about this many characters
@@ -69,6 +72,7 @@ class Style:
     current: int | None = None  # id of the value whose op is being processed
     updated: frozenset[int] = field(default_factory=frozenset)  # ids that just got gradient
     caption: str = ""
+    highlight: int | None = None  # id of a value drawn in red with its op and in-edges
 
 
 def draw_dot(
@@ -83,6 +87,7 @@ def draw_dot(
     params: Iterable[Value] | None = None,
     show_grad: bool = True,
     sample: int | None = None,
+    highlight: Value | None = None,
 ) -> Graph:
     """The graph of everything ``root`` depends on, as a :class:`graphviz.Digraph`.
 
@@ -105,6 +110,8 @@ def draw_dot(
         sample: for a loss over a batch (a model called once per sample), draw only sample
             ``sample``'s term of the loss and what it depends on (numbered from 0 in the order
             the model was called). Grads shown are the whole batch's.
+        highlight: a Value of the graph to mark in red, with its op and the edges into it
+            (``GradcheckError.culprit``, the node whose own derivative is wrong).
 
     Returns a :class:`Graph`: display it in Jupyter, or ``.render(path, format="png")``.
     """
@@ -127,8 +134,18 @@ def draw_dot(
         max_nodes=max_nodes,
         params=params,
         show_grad=show_grad,
-        style=Style(caption=caption),
+        style=Style(caption=caption, highlight=_highlighted(root, highlight)),
     )
+
+
+def _highlighted(root: Value, node: object) -> int | None:
+    if node is None:
+        return None
+    if not isinstance(node, Value):
+        raise TypeError(f"draw_dot: highlight must be a Value, got {type(node).__name__}")
+    if not any(v is node for v in topological_order(root)):
+        raise ValueError("draw_dot: the highlighted Value is not in the graph of root")
+    return id(node)
 
 
 def _check_options(
@@ -185,7 +202,13 @@ def draw_styled(
         )
     style = style or Style()
     graph = graph_class(
-        graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.2", "ranksep": "0.3"},
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": FONT,
+            "nodesep": "0.2",
+            "ranksep": "0.3",
+            "ordering": "in",  # an op's inputs in their order: x before w, w0 before w1
+        },
         node_attr={"fontname": FONT, "fontsize": "11", "height": "0.3"},
         edge_attr={"fontname": FONT, "fontsize": "11", "arrowsize": "0.6", "color": "#555555"},
     )
@@ -208,7 +231,7 @@ def draw_styled(
         graph.graph_attr.update(label=text, labelloc="t", labeljust="l", fontsize="12")
     painter = _Painter(layout, style, fmt, rankdir, edge_labels, show_grad, cluster == "module")
     painter.paint()
-    _emit(graph, painter.placed, painter.clustered)
+    _emit(graph, painter.placed, painter.clustered, painter.rows)
     for tail, head, attrs in painter.edges:
         graph.edge(tail, head, **attrs)
     return graph
@@ -265,9 +288,21 @@ class _Painter:
         # Each node: (name, attributes, the scope whose cluster box holds it).
         self.placed: list[tuple[str, dict[str, str], Scope | None]] = []
         self.edges: list[tuple[str, str, dict[str, str]]] = []
+        # Leaves to keep in one column in their order (an op's weights w0, w1, ..., b; a
+        # model's inputs x0, x1 before everything): (cluster scope, node names, rank).
+        self.rows: list[tuple[Scope | None, list[str], str]] = []
 
     def paint(self) -> None:
         layout = self.layout
+        if any(v.scope is not None for v in layout.order):
+            inputs: dict[int | None, tuple[Scope | None, list[str]]] = {}
+            for v in layout.order:
+                if v.is_leaf and layout.role[id(v)] == "input" and id(v) not in layout.group_of:
+                    home = layout.home_scope(v) if self.clustered else None
+                    row = inputs.setdefault(None if home is None else id(home), (home, []))
+                    row[1].append(f"v{layout.index[id(v)]}")
+            for home, names in inputs.values():
+                self.rows.append((home, names, "source" if home is None else "min"))
         groups_drawn: set[int] = set()
         group_edges: set[tuple[str, str]] = set()
         # Between collapsed modules edges are many (n*m per pair of layers): draw them light.
@@ -296,10 +331,9 @@ class _Painter:
     # -- text ---------------------------------------------------------------------------------
 
     def record(self, fields: list[str]) -> str:
-        """A record label with ``fields`` stacked one above the other, whatever the direction
-        (side by side, the notes' neuron is twice as wide as a notebook column)."""
-        body = "|".join(escape.record_field(f) for f in fields)
-        return escape.label("{" + body + "}" if self.flat else body)
+        """A label with ``fields`` stacked one above the other, whatever the direction (side by
+        side, the notes' neuron is twice as wide as a notebook column)."""
+        return escape.html_rows(fields)
 
     def grad_text(self, v: Value) -> str:
         g = v.grad if self.style.grads is None else self.style.grads.get(id(v))
@@ -316,12 +350,14 @@ class _Painter:
         fields.append(f"data {number(v.data, self.fmt)}")
         if self.show_grad:
             fields.append(self.grad_text(v))
-        attrs = {"label": self.record(fields), "shape": "record", "style": "filled"}
+        attrs = {"label": self.record(fields), "shape": "box", "style": "filled", "margin": "0"}
         attrs["fillcolor"] = FILL[self.layout.role[id(v)]]
         if id(v) == self.style.current:
             attrs.update(fillcolor=CURRENT, penwidth="2.5")
         elif id(v) in self.style.updated:
             attrs.update(color=UPDATED, penwidth="2.5")
+        if id(v) == self.style.highlight:
+            attrs.update(color=HIGHLIGHT, penwidth="3")
         self.placed.append((f"v{self.layout.index[id(v)]}", attrs, self.layout.home_scope(v)))
 
     def op_node(self, v: Value) -> None:
@@ -332,8 +368,23 @@ class _Painter:
         current = id(v) == self.style.current
         if current:
             attrs.update(style="filled", fillcolor=CURRENT, penwidth="2")
-        self.placed.append((f"o{i}", attrs, self.layout.home_scope(v)))
-        self.edges.append((f"o{i}", f"v{i}", {}))
+        flagged = id(v) == self.style.highlight
+        red = {"color": HIGHLIGHT, "penwidth": "2.5"} if flagged else {}
+        if flagged:
+            attrs.update(style="filled", fillcolor=HIGHLIGHT, fontcolor="white", **red)
+        home = self.layout.home_scope(v)
+        self.placed.append((f"o{i}", attrs, home))
+        leaves = [
+            f"v{self.layout.index[id(p)]}"
+            for p in dict.fromkeys(v.parents)
+            if p.is_leaf
+            and id(p) not in self.layout.group_of
+            and id(p) not in self.layout.hidden
+            and self.layout.home_scope(p) is home
+        ]
+        if len(leaves) > 1:
+            self.rows.append((home, leaves, "same"))
+        self.edges.append((f"o{i}", f"v{i}", dict(red)))
         labels: list[str] = []
         if self.edge_labels:
             try:
@@ -344,10 +395,13 @@ class _Painter:
             edge: dict[str, str] = {}
             if self.edge_labels:
                 edge.update(label=escape.label(escape.plain(labels[k])))
+                # Placed by the layout beside its edge, so it crosses no other edge (decorate's
+                # underline to the edge did).
                 edge.update(fontcolor=EDGE_LABEL)
-                edge["decorate"] = "true"
             if current:
                 edge.update(color=UPDATED, penwidth="2")
+            if flagged:
+                edge.update(red, fontcolor=HIGHLIGHT)
             self.edges.append((self.drawn_name(p), f"o{i}", edge))
 
     def group_node(self, sid: int) -> None:
@@ -366,11 +420,13 @@ class _Painter:
             column.append("  ".join(shown) + ("  ..." if len(named) > 4 else ""))
         for k, v in enumerate(outputs[:8]):
             text = f"out {k + 1}: " if len(outputs) > 1 else ""
+            if sid in layout.titles:  # a sample: what leaves it is its term of the loss
+                text = "term: "
             text += f"data {number(v.data, self.fmt)}"
             column.append(f"{text}  {self.grad_text(v)}" if self.show_grad else text)
         if len(outputs) > 8:
             column.append(f"... {len(outputs) - 8} more outputs")
-        attrs = {"label": self.record([title, *column]), "shape": "record"}
+        attrs = {"label": self.record([title, *column]), "shape": "box", "margin": "0"}
         attrs.update(style="filled,rounded", fillcolor=FILL["module"])
         ids = {id(v) for v in members}
         if self.style.current in ids:
@@ -382,13 +438,26 @@ class _Painter:
         self.placed.append((self.group_names[sid], attrs, scope.parent))
 
 
+def _row(target: graphviz.Digraph, names: list[str], rank: str) -> None:
+    """``names`` in one rank, in this order (invisible edges between neighbours)."""
+    with target.subgraph() as row:
+        row.attr(rank=rank)
+        for tail, head in itertools.pairwise(names):
+            row.edge(tail, head, style="invis")
+
+
 def _emit(
-    graph: Graph, placed: list[tuple[str, dict[str, str], Scope | None]], clustered: bool
+    graph: Graph,
+    placed: list[tuple[str, dict[str, str], Scope | None]],
+    clustered: bool,
+    rows: list[tuple[Scope | None, list[str], str]],
 ) -> None:
     """Add the nodes, inside nested cluster boxes (one per module call) when ``clustered``."""
     if not clustered:
         for name, attrs, _ in placed:
             graph.node(name, **attrs)
+        for _, names, rank in rows:
+            _row(graph, names, rank)
         return
     # A tree of scopes: each scope's own nodes and child scopes, in order of first appearance.
     own: dict[int | None, list[tuple[str, dict[str, str]]]] = {None: []}
@@ -405,9 +474,19 @@ def _emit(
         own[parent].append((name, attrs))
     counter = iter(range(len(own)))
 
+    # Inside cluster boxes dot reads a row bottom to top (Graphviz 2.43 to 12; checked by
+    # test_draw_render), and only keeps it with remincross off.
+    graph.graph_attr["remincross"] = "false"
+    rows_in: dict[int | None, list[tuple[list[str], str]]] = {}
+    for scope, names, rank in rows:
+        key = None if scope is None else id(scope)
+        rows_in.setdefault(key, []).append((names[::-1] if key is not None else names, rank))
+
     def fill(target: graphviz.Digraph, key: int | None) -> None:
         for name, attrs in own[key]:
             target.node(name, **attrs)
+        for names, rank in rows_in.get(key, []):
+            _row(target, names, rank)
         for scope in children[key]:
             with target.subgraph(name=f"cluster_{next(counter)}") as box:
                 box.attr(

@@ -64,6 +64,30 @@ def record_field(text: str) -> str:
     return "\\n".join(out)
 
 
+def html_text(text: str) -> str:
+    """``text`` as the content of a cell of an HTML-like label: markup characters as entities,
+    newlines as line breaks, squeezable spaces kept (no-break)."""
+    return "<BR/>".join(
+        _spaces(line)
+        .replace("&", "&amp;")
+        # Graphviz expands \N and \G even in HTML-like labels; a word joiner (invisible)
+        # after each backslash keeps them as typed.
+        .replace("\\", "\\\u2060")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        for line in _lines(text)
+    )
+
+
+def html_rows(fields: list[str]) -> str:
+    """An HTML-like label (for a ``box`` node): ``fields`` stacked, a rule between each two,
+    each escaped with :func:`html_text`. Unlike a record, such a node may sit in a row of
+    nodes ordered with invisible edges."""
+    rows = "<HR/>".join(f"<TR><TD>{html_text(f)}</TD></TR>" for f in fields)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">{rows}</TABLE>>'
+
+
 def label(text: str) -> str:
     """A finished label string, marked so that ``graphviz`` never treats it as HTML-like."""
     return graphviz.nohtml(text)

@@ -154,11 +154,24 @@ class Layout:
             reach[id(v)] = one
 
     def home_scope(self, v: Value) -> Scope | None:
-        """The module call whose cluster box a (not collapsed) Value sits in."""
-        if not v.is_leaf or self.role[id(v)] not in ("parameter", "constant"):
+        """The module call whose cluster box a (not collapsed) Value sits in: its own; for a
+        parameter or constant, the one call using it; for an input, the innermost call that
+        holds every use of it (x0 and x1 of an MLP sit in its first layer's box)."""
+        if not v.is_leaf:
             return v.scope
+        role = self.role[id(v)]
         scopes = {id(c.scope): c.scope for c in self.consumers.get(id(v), ())}
-        return next(iter(scopes.values())) if len(scopes) == 1 else None
+        if role in ("parameter", "constant"):
+            return next(iter(scopes.values())) if len(scopes) == 1 else None
+        if role != "input" or not scopes or None in scopes.values():
+            return v.scope
+        paths = [scope.path() for scope in scopes.values()]  # type: ignore[union-attr]
+        common: Scope | None = None
+        for level in zip(*paths):
+            if any(s is not level[0] for s in level):
+                break
+            common = level[0]
+        return common
 
     def node_count(self) -> int:
         return len(self.order) - len(self.group_of) - len(self.hidden) + len(self.groups)

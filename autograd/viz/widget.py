@@ -15,6 +15,7 @@ import graphviz
 from ..value import Value
 from .dotwidget import WIDGETS_HINT, graphviz_widget, widget_for_source
 from .draw import draw_dot
+from .fit import MIN_TEXT_PX, fit_width
 from .graph import Graph
 from .page import graph_html, page
 
@@ -35,10 +36,32 @@ def interactive(root: Value, **options: Any) -> Any:
     box = make(graph.source)
     note = "An interactive graph (zoom, search): run the notebook in Jupyter to use it."
     return with_static_picture(
-        list(box.children),
+        [_fit_style(box.children[-1], graph), *box.children],
         lambda: static_graph_html(graph, note),
         lambda: page(f"The graph of {root.label or 'a Value'}", static_graph_html(graph)),
     )
+
+
+def _fit_style(view: Any, graph: Graph) -> Any:
+    """An invisible widget whose CSS scales ``view``'s drawing (laid out in the browser at its
+    natural size) down to the column, no further than text 8 px high when ``dot`` can tell the
+    drawing's size; the widget's own zoom and pan reach the rest."""
+    import hashlib
+
+    import ipywidgets
+
+    key = "seegrad-graph-" + hashlib.sha1(graph.source.encode()).hexdigest()[:12]
+    view.add_class(key)
+    rule = "width: 100%; max-width: 100%; height: auto"
+    try:
+        natural, narrowest = fit_width(graph.pipe(format="svg", encoding="utf-8"), MIN_TEXT_PX)
+        rule = (
+            f"width: 100%; max-width: {natural:.0f}px; min-width: {narrowest:.0f}px; height: auto"
+        )
+    except graphviz.ExecutableNotFound:  # no dot here: the browser still draws it
+        pass
+    css = f".{key} {{ overflow: auto; max-width: 100%; }} .{key} svg {{ {rule}; }}"
+    return ipywidgets.HTML(f"<style>{css}</style>", layout=ipywidgets.Layout(height="0px"))
 
 
 def with_static_picture(

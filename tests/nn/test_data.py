@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from nn import data
+from tests.conftest import need
 
 
 @pytest.mark.parametrize(
@@ -268,15 +269,6 @@ def test_fashion_mnist_offline_says_what_to_install(tmp_path, monkeypatch):
         data.load_fashion_mnist(mirrors=((tmp_path / "no-mirror").as_uri() + "/",))
     assert "load_fashion_mnist: could not download train-images-idx3-ubyte.gz" in str(error.value)
     assert "apt-get install dataset-fashion-mnist" in str(error.value)
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip without ``condition``; on CI, which installs it (.ci/run), fail instead."""
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI installs it: see .ci/run)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.mark.parametrize(
