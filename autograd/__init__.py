@@ -15,7 +15,7 @@ from .fast import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS, Op
 from .scope import enable_grad, is_recording, no_grad
-from .value import Constant, Value, grad
+from .value import Constant, Value, grad, logsumexp, scaled_log
 
 fast.install()  # the fast paths of autograd/fast.py; the readable engine is value.py + backward.py
 
@@ -49,6 +49,8 @@ __all__ = [
     "grad",
     "gradcheck",
     "is_recording",
+    "logsumexp",
     "no_grad",
+    "scaled_log",
     "topological_order",
 ]

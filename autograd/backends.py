@@ -14,6 +14,10 @@ checks that the three agree at every row's edge points):
 * ``step(x)`` is 1 for x > 0, else 0, so relu'(0) = 0 and leaky_relu'(0) = slope (as PyTorch);
 * ``sign(x)`` is 1, -1, or 0 at 0, so abs'(0) = 0 (as PyTorch);
 * ``power_rule(x, c)`` is c * x^(c-1), and 0 when c = 0 (x^0 is the constant 1, even at x = 0).
+* ``scaled_log(x, c)`` is c * ln x and ``scaled_reciprocal(x, c)`` is c / x, both 0 when c = 0,
+  even at x = 0 (a term of weight 0 adds nothing: binary cross-entropy at p = 1 with y = 1).
+* ``max(xs)`` is the largest input, used only as a shift that cancels (log-sum-exp): on Values
+  it is a plain number, so no derivative flows through it.
 
 ``step`` and ``sign`` return plain numbers on every backend: their own derivative is 0 wherever
 it exists, so a second derivative through them is exactly 0 without a node.
@@ -24,7 +28,7 @@ from __future__ import annotations
 import functools
 import math
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 __all__ = [
@@ -86,6 +90,18 @@ class FloatMath:
     @staticmethod
     def power_rule(x: float, c: float) -> float:
         return c * x ** (c - 1.0) if c != 0.0 else 0.0
+
+    @staticmethod
+    def scaled_log(x: float, c: float) -> float:
+        return c * math.log(x) if c != 0.0 else 0.0
+
+    @staticmethod
+    def scaled_reciprocal(x: float, c: float) -> float:
+        return c / x if c != 0.0 else 0.0
+
+    @staticmethod
+    def max(xs: Sequence[float]) -> float:
+        return max(xs)
 
     @staticmethod
     def const(x: float) -> float:
@@ -161,6 +177,18 @@ class ValueMath:
     @staticmethod
     def power_rule(x: Any, c: float) -> Any:
         return c * x ** (c - 1.0) if c != 0.0 else 0.0
+
+    @staticmethod
+    def scaled_log(x: Any, c: float) -> Any:
+        return c * x.log() if c != 0.0 else 0.0
+
+    @staticmethod
+    def scaled_reciprocal(x: Any, c: float) -> Any:
+        return c / x if c != 0.0 else 0.0
+
+    @staticmethod
+    def max(xs: Sequence[Any]) -> float:
+        return max(x.data for x in xs)
 
     @staticmethod
     def const(x: Any) -> float:
@@ -242,6 +270,19 @@ class NumpyMath:
         return c * np.power(x, np.where(c == 0.0, 1.0, c - 1.0))
 
     @staticmethod
+    def scaled_log(x: Any, c: Any) -> Any:
+        # Where c = 0, x is replaced by 1, so no log 0 is ever computed.
+        return np.where(c == 0.0, 0.0, c * np.log(np.where(c == 0.0, 1.0, x)))
+
+    @staticmethod
+    def scaled_reciprocal(x: Any, c: Any) -> Any:
+        return np.where(c == 0.0, 0.0, c / np.where(c == 0.0, 1.0, x))
+
+    @staticmethod
+    def max(xs: Sequence[Any]) -> Any:
+        return functools.reduce(np.maximum, xs)
+
+    @staticmethod
     def sum(xs: Iterable[Any]) -> Any:
         return functools.reduce(operator.add, xs)
 
@@ -251,7 +292,8 @@ class NumpyMath:
 
     @staticmethod
     def operand(node: Any) -> Any:
-        return node
+        """What a rule receives for a graph node: its number, as an array."""
+        return np.asarray(node.data, dtype=np.float64)
 
 
 _numpy_math: NumpyMath | None = None

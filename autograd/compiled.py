@@ -1,41 +1,53 @@
 """``autograd.compile``: trace a scalar function once, then run it over a whole NumPy batch.
 
-``compile(fn, n_inputs)`` calls ``fn`` on placeholder Values and records the graph it builds as
-a flat *program*: every node is an op-table row (:data:`autograd.ops.OPS`) plus the positions
+``compile(fn, n_inputs)`` calls ``fn`` once on placeholder Values and records the graph it builds
+as a flat *program*: every node is an op-table row (:data:`autograd.ops.OPS`) plus the positions
 of its inputs. Running the program on a batch ``X`` of shape (batch, n_inputs) evaluates each
 node as a vector over the batch, using the row's own ``forward`` and ``derivatives`` with the
 NumPy backend :data:`NUMPY_MATH`. No derivative is written here: the executor calls the table.
 
+**Never a number eager would not give.** The program is the graph ``fn`` built; it cannot follow
+what Python did with a number while ``fn`` ran. So while ``fn`` is traced, the number of a Value
+(``.data``, and everything that hands it out: ``float(v)``, ``v.item()``, ``v < w``,
+``f"{v:.2f}"``) may be read only by the engine's node factories, which compute the numbers of
+the nodes being recorded. Any other read raises :class:`TraceError` naming the Value and the
+line, whatever the numbers are: a Python branch on an input (``if v.data < 5``), a number
+computed from one (``v.data * 2``, ``Value(v.data)``), a parameter's value frozen into a
+constant (``v * w.data``). Write such functions with ops (``relu``, ``abs``, ``logsumexp``, ...)
+on the Values themselves, or keep them eager. What cannot be seen is not refused: random numbers
+drawn inside ``fn`` or a global read by it are frozen at their traced values. The guard costs
+nothing eagerly: ``Value.data`` is a plain slot except while a trace runs (then, in other
+threads, reads go through the guard's check of a context variable and give the number).
+
+Parameters (every leaf ``fn`` reaches besides the inputs and Constants) live in one flat array;
+:meth:`Compiled.value_and_grad` reads and fills caller-owned arrays, so a training loop keeps
+the weights in NumPy and writes them back to the Values when someone needs them.
+
 Speed comes from grouping, not from new math:
 
-* nodes of the same depth and op become one step: gather their inputs into ``(k, batch)``
-  arrays, call the row's rule once, scatter the results;
+* nodes of the same depth and op become one step: gather their inputs into one
+  ``(arity, k, batch)`` array, call the row's rule once, scatter the results;
 * nodes that do not depend on the inputs (an L2 penalty on the parameters) are computed once,
   as scalars, and their gradient is the batch sum of what flows into them;
 * nodes of a row declared ``bilinear`` (``dot``) of one depth whose weights are parameters and
   whose inputs are the same Values in the same order (the neurons of a layer) become one
-  matrix product; with ``bias`` (``affine``) the biases are added to the product, and their
-  gradient is the batch sum of what flows into the layer;
-* nodes of a row declared ``additive`` (``sum``) become one stacked sum.
-
-What tracing cannot capture: the program is the graph ``fn`` built on the placeholders. A
-Python branch on ``.data`` (``if x.data > 0``), ``float(v)``, ``Value(v.data)``, a
-data-dependent loop count or random numbers drawn inside ``fn`` are frozen at the traced
-values. ``compile`` traces ``fn`` at up to three different points and raises
-:class:`TraceError` when the programs differ, which catches most such cases; use ops
-(``relu``, ``abs``, ...) instead of branches.
+  matrix product, reading the weights as a view of the parameter array; with ``bias``
+  (``affine``) the biases are added to the product. Other ``bilinear`` groups are one stacked
+  product and sum; nodes of a row declared ``additive`` (``sum``) are one stacked sum.
 """
 
 from __future__ import annotations
 
 import math
+import sys
+import threading
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
 from .backends import NumpyMath, numpy_math
-from .backward import topological_order
 from .ops import OPS, Op
 from .scope import enable_grad
 from .value import Constant, Value
@@ -47,15 +59,114 @@ NUMPY_MATH = numpy_math()
 
 
 class TraceError(ValueError):
-    """``fn`` cannot be compiled: it failed on the placeholders, or its graph depends on them."""
+    """``fn`` cannot be compiled: it read a number while traced, or failed on the placeholders."""
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading the table: rows whose declared structure has a fused form.
+# The guard: while fn is traced, only the engine's node factories read a Value's number.
 
-_BILINEAR = {name for name, op in OPS.items() if op.bilinear and not op.bias}
-_BILINEAR_BIAS = {name for name, op in OPS.items() if op.bilinear and op.bias}
-_ADDITIVE = {name: 1.0 for name, op in OPS.items() if op.additive}
+# Modules whose code makes nodes (and so reads their parents' numbers to compute the new one).
+_FACTORY_MODULES = frozenset({"autograd.value", "autograd.fast"})
+# Functions in those modules that hand the number to their caller: a read through them is fn's.
+_HANDS_OUT = {
+    "item": "v.item()",
+    "__float__": "float(v)",
+    "__int__": "int(v)",
+    "__index__": "an index",
+    "__bool__": "bool(v)",
+    "__round__": "round(v)",
+    "__format__": "formatting it",
+    "__lt__": "a comparison",
+    "__le__": "a comparison",
+    "__gt__": "a comparison",
+    "__ge__": "a comparison",
+    "_number": "a comparison",
+    "_compare": "a comparison",
+}
+
+
+class _Trace:
+    """What a running trace knows: its inputs (to name a Value read by mistake)."""
+
+    __slots__ = ("inputs",)
+
+    def __init__(self, inputs: list[Value]) -> None:
+        self.inputs = {id(x): i for i, x in enumerate(inputs)}
+
+
+_tracing: ContextVar[_Trace | None] = ContextVar("autograd_tracing", default=None)
+
+
+class _GuardedData:
+    """``Value.data`` while a trace runs: the slot's number for the node factories, Constants
+    and other threads; a :class:`TraceError` for any other read in the tracing thread."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot
+
+    def __get__(self, obj: Value | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        number = self.slot.__get__(obj, owner)
+        trace = _tracing.get()
+        if trace is None or type(obj) is Constant:
+            return number
+        caller = sys._getframe(1)
+        name = caller.f_code.co_name
+        if caller.f_globals.get("__name__") in _FACTORY_MODULES and name not in _HANDS_OUT:
+            return number
+        raise TraceError(_read_message(trace, obj, caller, _HANDS_OUT.get(name, ".data")))
+
+    def __set__(self, obj: Value, number: float) -> None:
+        self.slot.__set__(obj, number)
+
+
+def _read_message(trace: _Trace, node: Value, caller: Any, how: str) -> str:
+    frame = caller
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("autograd."):
+        frame = frame.f_back  # name the line in fn (or the library it calls), not the engine's
+    frame = frame or caller
+    where = f"{frame.f_code.co_filename}:{frame.f_lineno}, in {frame.f_code.co_name}"
+    if id(node) in trace.inputs:
+        i = trace.inputs[id(node)]
+        what = f"the number of input {i} (x{i})"
+        advice = "a Python branch or a number computed from it is frozen at the traced input"
+    elif node._op is None:
+        label = f" {node.label!r}" if node.label else ""
+        what = f"the number of the parameter{label} (a leaf Value fn reaches)"
+        advice = (
+            "its value would be frozen at trace time, while a parameter is read afresh on "
+            "every call: use the Value itself (w, not w.data)"
+        )
+    else:
+        what = f"the number of a node fn built ({node._op.name})"
+        advice = "a Python branch or a number computed from it is frozen at the traced inputs"
+    how = "reading .data" if how == ".data" else how
+    return (
+        f"compile: fn read {what} while being traced ({how}; {where}); {advice}, so the "
+        "compiled program could return numbers eager would not. Write it with ops on the "
+        "Values (relu, abs, logsumexp, ...) or keep this function eager."
+    )
+
+
+_guard_lock = threading.Lock()
+_guard_users = 0
+
+
+def _guard(on: bool) -> None:
+    """Install (or, when the last trace ends, remove) the guard on ``Value.data``."""
+    global _guard_users
+    with _guard_lock:
+        if on:
+            if _guard_users == 0:
+                Value.data = _GuardedData(Value.__dict__["data"])  # type: ignore[misc]
+            _guard_users += 1
+        else:
+            _guard_users -= 1
+            if _guard_users == 0:
+                Value.data = Value.__dict__["data"].slot  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,10 +175,10 @@ _ADDITIVE = {name: 1.0 for name, op in OPS.items() if op.additive}
 # Where a node's value lives while the program runs:
 #   X: column of the input batch (kept as X.T, shape (n_inputs, batch));
 #   R: row of the table of computed nodes that depend on the inputs, shape (n_rows, batch);
-#   S: entry of the scalar table: parameters, then constants, then computed nodes that do not
-#      depend on the inputs (one number for the whole batch).
-_X, _R, _S = 0, 1, 2
-_SOURCE_NAMES = ("input", "computed", "scalar")
+#   P: entry of the flat parameter array;
+#   S: entry of the scalar table: constants, then computed nodes that do not depend on the
+#      inputs (one number for the whole batch).
+_X, _R, _P, _S = 0, 1, 2, 3
 
 
 def _default_point(n_inputs: int) -> list[float]:
@@ -76,11 +187,17 @@ def _default_point(n_inputs: int) -> list[float]:
 
 
 def _trace(fn: Callable[[list[Value]], Any], point: Sequence[float]) -> tuple[list, list, bool]:
-    """Run ``fn`` on placeholder Values: the inputs, its output(s) as a list, and whether it
-    returned a single Value."""
+    """Run ``fn`` on placeholder Values under the guard: the inputs, its output(s) as a list,
+    and whether it returned a single Value."""
     inputs = [Value(float(x), label=f"x{i}") for i, x in enumerate(point)]
-    with enable_grad():  # record even when compile() is called inside no_grad
-        out = fn(inputs)
+    tracing = _tracing.set(_Trace(inputs))
+    _guard(True)
+    try:
+        with enable_grad():  # record even when compile() is called inside no_grad
+            out = fn(inputs)
+    finally:
+        _guard(False)
+        _tracing.reset(tracing)
     outs = list(out) if isinstance(out, (list, tuple)) else [out]
     if not outs or not all(isinstance(o, Value) for o in outs):
         raise TypeError(
@@ -97,58 +214,26 @@ def _describe(out: object) -> str:
 
 
 def _graph(outs: list[Value]) -> list[Value]:
-    """Every node the outputs depend on, parents first (one topological order per output,
-    concatenated without repeats, is still a topological order)."""
+    """Every node the outputs depend on, parents first: one depth-first walk from all of them
+    (a node is emitted when its last parent is done), without recursion."""
     order: list[Value] = []
-    seen: set[int] = set()
-    for out in outs:
-        for node in topological_order(out):
-            if id(node) not in seen:
-                seen.add(id(node))
+    seen: set[Value] = set()
+    for root in outs:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(root._parents))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append((parent, iter(parent._parents)))
+                    break
+            else:
+                stack.pop()
                 order.append(node)
     return order
-
-
-def _signature(inputs: list[Value], outs: list[Value]) -> tuple[list[Value], list[tuple]]:
-    """The graph of ``outs`` in topological order, and a comparable description of each node."""
-    order = _graph(outs)
-    position = {id(node): i for i, node in enumerate(order)}
-    input_index = {id(x): i for i, x in enumerate(inputs)}
-    described = []
-    for node in order:
-        if id(node) in input_index:
-            described.append(("input", input_index[id(node)]))
-        elif node._op is None:
-            kind = "constant" if isinstance(node, Constant) else "leaf"
-            described.append((kind, node.data, id(node)))
-        else:
-            described.append((node._op.name, tuple(position[id(p)] for p in node._parents)))
-    described.append(("outputs", tuple(position[id(o)] for o in outs)))
-    return order, described
-
-
-def _differs(first: list[tuple], second: list[tuple]) -> str | None:
-    """Why two traces' programs differ, or None when they describe the same program."""
-    if len(first) != len(second):
-        return f"the graphs have {len(first)} and {len(second)} nodes"
-    for i, (a, b) in enumerate(zip(first, second, strict=True)):
-        if a[0] != b[0]:
-            return f"node {i} is {a[0]!r} in one trace and {b[0]!r} in the other"
-        if a[0] == "constant" and a[1] != b[1]:
-            return (
-                f"node {i} is the constant {a[1]!r} in one trace and {b[1]!r} in the other "
-                "(a number computed from .data?)"
-            )
-        if a[0] == "leaf" and a[2] != b[2] and a[1] != b[1]:
-            return (
-                f"node {i} is a new leaf Value made inside fn, {a[1]!r} in one trace and "
-                f"{b[1]!r} in the other (Value(x.data) or float(x) cuts the graph)"
-            )
-        if a[0] == "outputs" and a[1] != b[1]:
-            return "fn returns different nodes in the two traces"
-        if a[0] not in ("constant", "leaf") and a[1] != b[1]:
-            return f"node {i} ({a[0]}) has different inputs in the two traces"
-    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,15 +241,17 @@ def _differs(first: list[tuple], second: list[tuple]) -> str | None:
 
 
 class _Env:
-    """The arrays of one run: inputs, computed rows, scalars and their gradients."""
+    """The arrays of one run: inputs, computed rows, parameters, scalars and their gradients."""
 
-    __slots__ = ("R", "S", "XT", "batch", "gR", "gS")
+    __slots__ = ("P", "R", "S", "XT", "batch", "gP", "gR", "gS")
 
     def __init__(self) -> None:
         self.XT: np.ndarray
         self.R: np.ndarray
+        self.P: np.ndarray
         self.S: np.ndarray
         self.gR: np.ndarray
+        self.gP: np.ndarray
         self.gS: np.ndarray
         self.batch = 0
 
@@ -179,22 +266,27 @@ def _unique(index: np.ndarray) -> bool:
     return len(np.unique(index)) == len(index)
 
 
-class _Arg:
-    """One argument position of a group: where each node of the group reads it from.
+_TABLES = {_X: "XT", _R: "R", _P: "P", _S: "S"}
+_GRADS = {_R: "gR", _P: "gP", _S: "gS"}
 
-    ``gather(env)`` gives an array of shape (k, batch), or (k, 1) when every entry is a scalar;
-    ``scatter(env, c)`` adds the gradient contributions ``c`` (k, batch) or (k, 1) back.
+
+class _Arg:
+    """Where each entry of a group's stacked inputs is read from.
+
+    ``gather(env)`` gives an array of shape (n, batch), or (n, 1) when every entry is one
+    number for the whole batch (a parameter, a constant, a scalar node); ``scatter(env, c)``
+    adds the gradient contributions ``c`` (n, batch) or (n, 1) back.
     """
 
-    __slots__ = ("gather", "k", "needs_grad", "parts", "scatter")
+    __slots__ = ("gather", "n", "needs_grad", "parts", "scatter")
 
     def __init__(self, refs: list[tuple[int, int]], needs_grad: list[bool]) -> None:
-        self.k = len(refs)
+        self.n = len(refs)
         sources = np.array([s for s, _ in refs])
         index = np.array([i for _, i in refs], dtype=np.intp)
         # parts: (source, positions within the group, indices into the source)
         self.parts = []
-        for source in (_X, _R, _S):
+        for source in (_X, _R, _P, _S):
             where = np.flatnonzero(sources == source)
             if len(where):
                 self.parts.append((source, where, index[where]))
@@ -206,24 +298,18 @@ class _Arg:
     def _make_gather(self) -> Callable[[_Env], np.ndarray]:
         if len(self.parts) == 1:
             source, _, index = self.parts[0]
-            where = _as_slice(index)
-            if source == _S:
-                if where is not None:
-                    return lambda env: env.S[where, None]
-                return lambda env: env.S[index, None]
-            name = "XT" if source == _X else "R"
-            if where is not None:
-                return lambda env: getattr(env, name)[where]
-            return lambda env: getattr(env, name)[index]
-        parts, k = self.parts, self.k
+            where: slice | np.ndarray = _as_slice(index) or index
+            name = _TABLES[source]
+            if source in (_P, _S):
+                return lambda env: getattr(env, name)[where, None]
+            return lambda env: getattr(env, name)[where]
+        parts, n = self.parts, self.n
 
         def gather_mixed(env: _Env) -> np.ndarray:
-            out = np.empty((k, env.batch))
+            out = np.empty((n, env.batch))
             for source, positions, index in parts:
-                if source == _S:
-                    out[positions] = env.S[index, None]
-                else:
-                    out[positions] = (env.XT if source == _X else env.R)[index]
+                table = getattr(env, _TABLES[source])
+                out[positions] = table[index, None] if source in (_P, _S) else table[index]
             return out
 
         return gather_mixed
@@ -235,35 +321,32 @@ class _Arg:
             if source == _X or not keep.any():
                 continue  # inputs and constants need no gradient
             positions, index = positions[keep], index[keep]
-            steps.append((source, positions, index, _unique(index), len(positions) == self.k))
+            where = _as_slice(index) if _unique(index) else None
+            steps.append(
+                (
+                    _GRADS[source],
+                    positions,
+                    where or index,
+                    _unique(index),
+                    len(positions) == self.n,
+                )
+            )
 
         def scatter(env: _Env, c: np.ndarray) -> None:
-            for source, positions, index, unique, everything in steps:
+            for name, positions, index, unique, everything in steps:
                 part = c if everything else c[positions]
-                if source == _R:
+                table = getattr(env, name)
+                if name == "gR":
                     if part.shape[1] != env.batch:
-                        part = np.broadcast_to(part, (len(index), env.batch))
-                    if unique:
-                        env.gR[index] += part
-                    else:
-                        np.add.at(env.gR, index, part)
+                        part = np.broadcast_to(part, (part.shape[0], env.batch))
                 else:
-                    total = part.sum(axis=1) if part.shape[1] != 1 else part[:, 0]
-                    if unique:
-                        env.gS[index] += total
-                    else:
-                        np.add.at(env.gS, index, total)
+                    part = part.sum(axis=1) if part.shape[1] != 1 else part[:, 0]
+                if unique:
+                    table[index] += part
+                else:
+                    np.add.at(table, index, part)
 
         return scatter
-
-
-def _locate(xs: list[np.ndarray], bad: np.ndarray, scalar: bool) -> tuple[str, tuple]:
-    """The first (node, row) of a group where ``bad`` is set, and that node's inputs there."""
-    node, row = (int(v) for v in np.argwhere(bad)[0])
-    shape = bad.shape
-    inputs = tuple(float(np.broadcast_to(x, shape)[node, row]) for x in xs)
-    where = "every row (the node does not depend on the inputs)" if scalar else f"row {row}"
-    return where, inputs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,184 +354,211 @@ def _locate(xs: list[np.ndarray], bad: np.ndarray, scalar: bool) -> tuple[str, t
 
 
 class _Step:
-    """A group of nodes of one depth and one op, run as one call of the row's rule."""
+    """A group of k nodes of one depth and one op, run as one call of the row's rule on the
+    stacked inputs (arity, k, batch)."""
 
-    __slots__ = ("args", "checked", "needs_grad", "op", "out_slice", "scalar")
+    __slots__ = ("arg", "arity", "needs_grad", "op", "out_slice", "position_needs", "scalar")
 
-    def __init__(self, op: Op, args: list[_Arg], out_slice: slice, scalar: bool) -> None:
+    def __init__(
+        self, op: Op, refs: list[list[tuple[int, int]]], needs: list[list[bool]],
+        out_slice: slice, scalar: bool,
+    ) -> None:  # fmt: skip
         self.op = op
-        self.args = args
         self.out_slice = out_slice
         self.scalar = scalar
-        # Rows with a domain check are the ones whose forward or derivative can leave the reals.
-        self.checked = op.check is not None
-        self.needs_grad = any(arg.needs_grad for arg in args)
+        self.arity = len(refs[0])
+        # position-major: entry j * k + i is input j of node i
+        flat_refs = [node_refs[j] for j in range(self.arity) for node_refs in refs]
+        flat_needs = [node_needs[j] for j in range(self.arity) for node_needs in needs]
+        self.arg = _Arg(flat_refs, flat_needs)
+        k = len(refs)
+        self.position_needs = [any(flat_needs[j * k : (j + 1) * k]) for j in range(self.arity)]
+        self.needs_grad = self.arg.needs_grad
+
+    def _inputs(self, env: _Env) -> np.ndarray:
+        stacked = self.arg.gather(env)
+        return stacked.reshape(self.arity, -1, stacked.shape[1])
 
     def forward(self, env: _Env, saved: list) -> None:
-        xs = [arg.gather(env) for arg in self.args]
-        out = self.op.forward(NUMPY_MATH, *xs)
-        if self.checked:
-            self._check_forward(out, xs)
+        xs = self._inputs(env)
+        out = self.compute(xs)
         if self.scalar:
             env.S[self.out_slice] = out[:, 0]
         else:
             env.R[self.out_slice] = out
         saved.append((out, xs))
 
-    def _check_forward(self, out: np.ndarray, xs: list[np.ndarray]) -> None:
-        finite = np.isfinite(out)
-        if finite.all():
-            return
-        where, inputs = _locate(xs, ~finite, self.scalar)
-        try:
-            self.op.check(*inputs)  # the eager check words the error, when it applies
-        except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise type(error)(f"compiled {self.op.name}, batch {where}: {error}") from None
-        bad = float(np.broadcast_to(out, finite.shape)[~finite][0])
-        raise ValueError(
-            f"compiled {self.op.name}, batch {where}: result {bad!r} is not finite "
-            f"for inputs {inputs}"
-        )
+    def compute(self, xs: np.ndarray) -> np.ndarray:
+        return self.op.forward(NUMPY_MATH, *xs)
+
+    def local(self, out: np.ndarray, xs: np.ndarray) -> Sequence[Any]:
+        return self.op.derivatives(NUMPY_MATH, out, *xs)
 
     def backward(self, env: _Env, saved: tuple) -> None:
         out, xs = saved
         g = env.gS[self.out_slice, None] if self.scalar else env.gR[self.out_slice]
-        local = self.op.derivatives(NUMPY_MATH, out, *xs)
-        for arg, d in zip(self.args, local, strict=True):
-            if arg.scatter is None:
-                continue
-            if type(d) is float:
-                c = g if d == 1.0 else g * d
-            else:
-                if self.checked:
-                    self._check_derivative(d, xs)
-                c = g * d
-            arg.scatter(env, c)
-
-    def _check_derivative(self, d: np.ndarray, xs: list[np.ndarray]) -> None:
-        finite = np.isfinite(d)
-        if finite.all():
-            return
-        where, inputs = _locate(xs, ~finite, self.scalar)
-        raise ValueError(
-            f"compiled backward: the derivative of {self.op.name} at batch {where}, inputs "
-            f"{inputs}, is not a finite number; no gradient was changed"
-        )
+        width = max(g.shape[1], xs.shape[2])
+        c = np.zeros((self.arity, g.shape[0], width))
+        for j, d in enumerate(self.local(out, xs)):
+            if self.position_needs[j] and not (type(d) is float and d == 0.0):
+                c[j] = g if type(d) is float and d == 1.0 else g * d
+        self.arg.scatter(env, c.reshape(-1, width))
 
 
 class _AdditiveStep(_Step):
-    """An n-ary row whose derivatives are one constant c (``sum``): a stacked sum."""
+    """A row declared ``additive`` (``sum``): f = Σ x_i, every local derivative 1."""
 
-    __slots__ = ("constant", "rows", "source", "stacked", "unique")
+    __slots__ = ()
 
-    def __init__(
-        self, op: Op, refs: list[list[tuple[int, int]]], needs: list[list[bool]], out_slice: slice,
-        scalar: bool, constant: float,
-    ) -> None:  # fmt: skip
-        super().__init__(op, [], out_slice, scalar)
-        self.constant = constant
-        self.source = refs[0][0][0]
-        # stacked[i, j] is the index of input i of node j
-        self.stacked = np.array([[ref[1] for ref in row] for row in refs], dtype=np.intp).T
-        self.unique = _unique(self.stacked.ravel())
-        self.rows = [(row, _unique(row)) for row in self.stacked]
-        self.needs_grad = self.source != _X and any(any(row) for row in needs)
-
-    def forward(self, env: _Env, saved: list) -> None:
-        if self.source == _S:
-            total = self.constant * env.S[self.stacked].sum(axis=0)
-            env.S[self.out_slice] = total
-        else:
-            table = env.XT if self.source == _X else env.R
-            env.R[self.out_slice] = self.constant * table[self.stacked].sum(axis=0)
-        saved.append(None)
+    def compute(self, xs: np.ndarray) -> np.ndarray:
+        return xs.sum(axis=0)
 
     def backward(self, env: _Env, saved: tuple) -> None:
-        if self.source == _S:
-            g = env.gS[self.out_slice] * self.constant
-            weights = np.broadcast_to(g, self.stacked.shape)
-            if self.unique:
-                env.gS[self.stacked] += weights
-            else:
-                np.add.at(env.gS, self.stacked.ravel(), weights.ravel())
-        else:
-            g = env.gR[self.out_slice] * self.constant
-            for row, unique in self.rows:  # one input position at a time: rows may repeat
-                if unique:
-                    env.gR[row] += g
-                else:
-                    np.add.at(env.gR, row, g)
+        g = env.gS[self.out_slice, None] if self.scalar else env.gR[self.out_slice]
+        c = np.broadcast_to(g, (self.arity, *g.shape)).reshape(-1, g.shape[1])
+        self.arg.scatter(env, c)
+
+
+class _BilinearStep(_Step):
+    """A row declared ``bilinear`` (``dot``, ``affine`` with ``bias``) whose weights are not a
+    layer's parameters: f = Σ w_i x_i (+ b) on the stacked inputs; df/dw_i = x_i, df/dx_i = w_i.
+    """
+
+    __slots__ = ("half",)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.half = self.arity // 2
+
+    def compute(self, xs: np.ndarray) -> np.ndarray:
+        n = self.half
+        out = (xs[:n] * xs[n : 2 * n]).sum(axis=0)
+        return out + xs[-1] if self.op.bias else out
+
+    def local(self, out: np.ndarray, xs: np.ndarray) -> Sequence[Any]:
+        n = self.half
+        return [*xs[n : 2 * n], *xs[:n], *([1.0] if self.op.bias else [])]
 
 
 class _MatmulStep(_Step):
-    """``dot`` (or ``affine``) nodes of one depth with parameter weights over the same inputs:
-    W @ X (+ b).
+    """Nodes of a ``bilinear`` row with parameter weights over the same inputs: W @ X (+ b).
 
-    From the row: f = Σ w_i x_i, d f/d w_i = x_i, d f/d x_i = w_i, so over a batch
-    out = W X, dL/dW = G X^T (summed over the batch) and dL/dX = W^T G.
+    From the row's declaration: f = Σ w_i x_i, d f/d w_i = x_i, d f/d x_i = w_i, so over a
+    batch out = W X, dL/dW = G X^T (summed over the batch) and dL/dX = W^T G; with ``bias``,
+    + b and dL/db = G summed over the batch.
     """
 
-    __slots__ = (
-        "bias_index",
-        "bias_unique",
-        "inputs",
-        "shape",
-        "weight_index",
-        "weight_slice",
-        "weight_unique",
-    )
+    __slots__ = ("bias", "inputs", "weights")
 
     def __init__(
-        self,
-        op: Op,
-        weight_index: np.ndarray,
-        inputs: _Arg,
-        out_slice: slice,
-        bias_index: np.ndarray | None = None,
-    ) -> None:
-        super().__init__(op, [inputs], out_slice, False)
-        # ``affine`` rows: + b (one scalar per node), d/db = 1, so dL/db = G summed over the batch
-        self.bias_index = bias_index
-        self.bias_unique = bias_index is None or _unique(bias_index)
-        self.needs_grad = True  # the weights are parameters or constants; see _build
-        self.weight_index = weight_index  # (k, n) indices into S
-        self.shape = weight_index.shape
-        # _build lays a layer's weights out row by row, so W is usually a view of S
-        self.weight_slice = _as_slice(weight_index.ravel())
-        self.weight_unique = _unique(weight_index.ravel())
+        self, op: Op, weight_index: np.ndarray, inputs: _Arg, out_slice: slice,
+        bias_index: np.ndarray | None,
+    ) -> None:  # fmt: skip
+        self.op = op
+        self.out_slice = out_slice
+        self.scalar = False
+        self.arity = op.arity
+        self.position_needs = []
+        self.needs_grad = True  # the weights are parameters
         self.inputs = inputs
+        self.arg = inputs
+        self.weights = _ParameterBlock(weight_index)
+        self.bias = None if bias_index is None else _ParameterBlock(bias_index[:, None])
 
     def forward(self, env: _Env, saved: list) -> None:
-        if self.weight_slice is not None:
-            weights = env.S[self.weight_slice].reshape(self.shape)
-        else:
-            weights = env.S[self.weight_index]
+        weights = self.weights.read(env.P)
         xs = self.inputs.gather(env)
         out = weights @ xs
-        if self.bias_index is not None:
-            out += env.S[self.bias_index][:, None]
+        if self.bias is not None:
+            out += self.bias.read(env.P)
         env.R[self.out_slice] = out
-        saved.append((weights, xs))
+        saved.append((out, xs, weights))
 
     def backward(self, env: _Env, saved: tuple) -> None:
-        weights, xs = saved
+        _, xs, weights = saved
         g = env.gR[self.out_slice]
-        d_weights = g @ xs.T
-        if self.weight_slice is not None:
-            view = env.gS[self.weight_slice].reshape(self.shape)
-            view += d_weights
-        elif self.weight_unique:
-            env.gS[self.weight_index] += d_weights
-        else:
-            np.add.at(env.gS, self.weight_index.ravel(), d_weights.ravel())
-        if self.bias_index is not None:
-            d_bias = g.sum(axis=1)
-            if self.bias_unique:
-                env.gS[self.bias_index] += d_bias
-            else:
-                np.add.at(env.gS, self.bias_index, d_bias)
+        self.weights.add(env.gP, g @ xs.T)
+        if self.bias is not None:
+            self.bias.add(env.gP, g.sum(axis=1, keepdims=True))
         if self.inputs.scatter is not None:
             self.inputs.scatter(env, weights.T @ g)
+
+
+class _ParameterBlock:
+    """A (k, n) block of the parameter array, by index; a strided view when the indices are
+    evenly spaced rows (a layer's weights laid out neuron by neuron, each row w..., b)."""
+
+    __slots__ = ("index", "layout", "unique")
+
+    def __init__(self, index: np.ndarray) -> None:
+        self.index = index
+        self.unique = _unique(index.ravel())
+        k, n = index.shape
+        start = int(index[0, 0])
+        row_stride = int(index[1, 0] - start) if k > 1 else n
+        expected = start + row_stride * np.arange(k)[:, None] + np.arange(n)[None, :]
+        regular = row_stride >= n and np.array_equal(index, expected)
+        self.layout = (start, row_stride, k, n) if regular else None
+
+    def read(self, table: np.ndarray) -> np.ndarray:
+        if self.layout is None:
+            return table[self.index]
+        start, row_stride, k, n = self.layout
+        return np.lib.stride_tricks.as_strided(
+            table[start:], shape=(k, n), strides=(row_stride * table.itemsize, table.itemsize)
+        )
+
+    def add(self, table: np.ndarray, values: np.ndarray) -> None:
+        if self.layout is not None and self.unique:
+            view = self.read(table)
+            view += values
+        elif self.unique:
+            table[self.index] += values
+        else:
+            np.add.at(table, self.index.ravel(), values.ravel())
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors of a run: found after the fact, so a run without one pays two checks.
+
+
+def _first_not_finite(steps: list[_Step], saved: list) -> tuple[_Step, int, int] | None:
+    for step, step_saved in zip(steps, saved, strict=False):
+        out = step_saved[0]
+        bad = ~np.isfinite(out)
+        if bad.any():
+            node, row = (int(v) for v in np.argwhere(bad)[0])
+            return step, node, row
+    return None
+
+
+def _operands(step: _Step, saved: tuple, node: int, row: int) -> tuple[float, ...]:
+    xs = saved[1]
+    if isinstance(step, _MatmulStep):
+        return ()
+    return tuple(float(x[node, min(row, x.shape[1] - 1)]) for x in xs)
+
+
+def _where(step: _Step, row: int) -> str:
+    return "every row (the node does not depend on the inputs)" if step.scalar else f"row {row}"
+
+
+def _forward_error(steps: list[_Step], saved: list) -> Exception:
+    found = _first_not_finite(steps, saved)
+    if found is None:
+        return ValueError("compiled: an output is not finite")
+    step, node, row = found
+    inputs = _operands(step, saved[steps.index(step)], node, row)
+    where = _where(step, row)
+    if step.op.check is not None and inputs:
+        try:
+            step.op.check(*inputs)  # the eager check words the error, when it applies
+        except (ValueError, ZeroDivisionError, OverflowError) as error:
+            return type(error)(f"compiled {step.op.name}, batch {where}: {error}")
+    return OverflowError(
+        f"compiled {step.op.name}, batch {where}: the result is not a finite number "
+        f"for inputs {inputs}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -459,9 +569,11 @@ class Compiled:
     """``fn`` traced once and run over batches; see :func:`compile`.
 
     Attributes:
-        parameters: every leaf ``fn`` reached besides the inputs and Constants, in graph order;
-            their ``.data`` is read afresh on every call.
+        parameters: every leaf ``fn`` reached besides the inputs and Constants: the entries of
+            the flat parameter array, in order. ``__call__`` and ``backward`` read their
+            ``.data`` afresh on every call.
         n_inputs: columns expected in ``X``.
+        n_outputs: Values ``fn`` returns (1 for a single Value).
         n_nodes: nodes in the traced graph.
         steps: the grouped steps, in the order they run (``len(steps)`` is a measure of how
             much Python work a call costs).
@@ -486,11 +598,13 @@ class Compiled:
         self._n_scalars = n_scalars
         self._n_rows = n_rows
         self.steps = steps
-        self._output = outputs[0]
-        # None when fn returned one Value; else where each of its outputs lives
-        self._all_outputs = None if single else outputs
+        self._outputs = outputs
+        self.n_outputs = len(outputs)
+        self._single = single
         self._output_needs_grad = output_needs_grad
         self.n_nodes = n_nodes
+        rows = [index for source, index in outputs if source == _R]
+        self._output_rows = np.array(rows, dtype=np.intp) if len(rows) == len(outputs) else None
 
     def __repr__(self) -> str:
         return (
@@ -498,77 +612,103 @@ class Compiled:
             f"parameters={len(self.parameters)}, steps={len(self.steps)})"
         )
 
+    def parameter_values(self) -> np.ndarray:
+        """The parameters' current ``.data`` as a new flat array (the order of ``parameters``)."""
+        # A list comprehension reads many Values faster than fromiter(map(attrgetter)).
+        return np.array([p.data for p in self.parameters], dtype=np.float64)
+
     def _check_batch(self, X: Any) -> np.ndarray:  # noqa: N803  (X: a batch, as in the API)
         X = np.asarray(X, dtype=np.float64)  # noqa: N806
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
             raise ValueError(f"compiled: X must have shape (batch, {self.n_inputs}), got {X.shape}")
         if X.shape[0] == 0:
             raise ValueError("compiled: X has no rows")
-        if np.isnan(X).any():
-            row = int(np.argwhere(np.isnan(X))[0][0])
-            raise ValueError(f"compiled: X has a NaN in row {row}")
+        if not np.isfinite(X).all():
+            row = int(np.argwhere(~np.isfinite(X))[0][0])
+            raise ValueError(f"compiled: X has a NaN or an infinity in row {row}")
         return X
 
-    def _run(self, X: np.ndarray) -> tuple[_Env, list]:  # noqa: N803
+    def _check_parameters(self, parameters: Any) -> np.ndarray:
+        if parameters is None:
+            return self.parameter_values()
+        if (
+            not isinstance(parameters, np.ndarray)
+            or parameters.dtype != np.float64
+            or parameters.shape != (len(self.parameters),)
+        ):
+            raise ValueError(
+                f"compiled: parameters must be a float64 array of shape "
+                f"({len(self.parameters)},), got {getattr(parameters, 'shape', parameters)!r}"
+            )
+        return parameters
+
+    def _run(self, X: np.ndarray, P: np.ndarray) -> tuple[_Env, list, np.ndarray]:  # noqa: N803
         env = _Env()
         env.batch = X.shape[0]
         env.XT = X.T
         env.R = np.empty((self._n_rows, env.batch))
-        scalars = np.empty(self._n_scalars)
-        n_params = len(self.parameters)
-        # A list comprehension reads 25k parameters faster than fromiter(map(attrgetter)).
-        scalars[:n_params] = [p.data for p in self.parameters]
-        scalars[n_params : n_params + len(self._constants)] = self._constants
-        env.S = scalars
+        env.P = P
+        env.S = np.empty(self._n_scalars)
+        env.S[: len(self._constants)] = self._constants
         saved: list = []
         with np.errstate(all="ignore"):
             for step in self.steps:
                 step.forward(env, saved)
-        return env, saved
+        outputs = self._columns(env)
+        if not np.isfinite(outputs).all():
+            raise _forward_error(self.steps, saved)
+        return env, saved, outputs
 
-    @staticmethod
-    def _column(env: _Env, source: int, index: int) -> np.ndarray:
-        if source == _R:
-            return env.R[index]
-        if source == _X:
-            return env.XT[index]
-        return np.full(env.batch, env.S[index])
-
-    def _outputs(self, env: _Env) -> np.ndarray:
-        return self._column(env, *self._output).copy()
+    def _columns(self, env: _Env) -> np.ndarray:
+        """Every output, shape (n_outputs, batch)."""
+        if self._output_rows is not None:
+            return env.R[self._output_rows]
+        columns = np.empty((self.n_outputs, env.batch))
+        for i, (source, index) in enumerate(self._outputs):
+            columns[i] = getattr(env, _TABLES[source])[index]
+        return columns
 
     def __call__(self, X: Any) -> np.ndarray:  # noqa: N803
         """fn on each row of X (shape (batch, n_inputs)); returns shape (batch,), or
         (batch, k) when fn returns a list of k Values."""
         X = self._check_batch(X)  # noqa: N806
-        env, _ = self._run(X)
-        if self._all_outputs is None:
-            return self._outputs(env)
-        return np.stack([self._column(env, *where) for where in self._all_outputs], axis=1)
+        outputs = self._run(X, self.parameter_values())[2]
+        return outputs[0].copy() if self._single else outputs.T.copy()
 
-    def backward(self, X: Any, reduction: str = "mean") -> float:  # noqa: N803
-        """Add d(reduced output)/dp to ``p.grad`` for every parameter; return the reduced output.
+    def value_and_grad(
+        self,
+        X: Any,  # noqa: N803
+        parameters: np.ndarray | None = None,
+        grads: np.ndarray | None = None,
+        reduction: str = "mean",
+    ) -> tuple[float, np.ndarray]:
+        """Forward and backward over the batch with the flat ``parameters`` (default: the
+        Values' current numbers); the gradient of the reduced first output goes into ``grads``
+        (overwritten; a new array when None). Returns the reduced first output and every
+        output per row, shape (n_outputs, batch). Neither array nor any Value is changed
+        when an error is raised, except ``grads``.
 
-        ``reduction="mean"``: L = (1/B) Σ_b fn(X_b); ``"sum"``: L = Σ_b fn(X_b). As with eager
-        ``backward()``, parameters accumulate; nothing is changed if an error is raised.
+        ``reduction="mean"``: L = (1/B) Σ_b fn(X_b)[0]; ``"sum"``: L = Σ_b fn(X_b)[0].
         """
         if reduction not in ("mean", "sum"):
             raise ValueError(f"compiled: reduction must be 'mean' or 'sum', got {reduction!r}")
-        if self._all_outputs is not None:
-            raise ValueError(
-                f"compiled: backward needs fn to return one Value; it returns "
-                f"{len(self._all_outputs)} (sum them inside fn for one loss)"
-            )
         X = self._check_batch(X)  # noqa: N806
-        env, saved = self._run(X)
-        outputs = self._outputs(env)
+        P = self._check_parameters(parameters)  # noqa: N806
+        env, saved, outputs = self._run(X, P)
         batch = env.batch
         seed = 1.0 / batch if reduction == "mean" else 1.0
-        reduced = float(outputs.sum() * seed)
+        reduced = float(outputs[0].sum() * seed)
+        if grads is None:
+            grads = np.zeros(len(self.parameters))
+        else:
+            grads.fill(0.0)
+        env.gP = grads
         env.gS = np.zeros(self._n_scalars)
-        source, index = self._output
-        if source == _X or not self._output_needs_grad:
-            return reduced
+        source, index = self._outputs[0]
+        if source in (_X, _P) or not self._output_needs_grad:
+            if source == _P:
+                grads[index] += seed * batch
+            return reduced, outputs
         if source == _R:
             env.gR = np.zeros((self._n_rows, batch))
             env.gR[index] = seed
@@ -579,9 +719,49 @@ class Compiled:
             for step, step_saved in zip(reversed(self.steps), reversed(saved), strict=True):
                 if step.needs_grad:
                     step.backward(env, step_saved)
-        for parameter, g in zip(
-            self.parameters, env.gS[: len(self.parameters)].tolist(), strict=True
-        ):
+        if not np.isfinite(grads).all():
+            grads.fill(0.0)
+            raise ValueError(
+                "compiled backward: a derivative is not a finite number "
+                f"({self._bad_derivative(saved)}); no gradient was changed"
+            )
+        return reduced, outputs
+
+    def _bad_derivative(self, saved: list) -> str:
+        """Which step's local derivative is not finite (for the error message)."""
+        for step, step_saved in zip(self.steps, saved, strict=True):
+            if isinstance(step, _MatmulStep):
+                continue
+            out, xs = step_saved[:2]
+            with np.errstate(all="ignore"):
+                local = step.local(out, xs)
+            for d in local:
+                if type(d) is float:
+                    continue
+                bad = ~np.isfinite(np.broadcast_to(d, out.shape))
+                if bad.any():
+                    node, row = (int(v) for v in np.argwhere(bad)[0])
+                    inputs = _operands(step, step_saved, node, row)
+                    where = _where(step, row)
+                    return f"the derivative of {step.op.name} at batch {where}, inputs {inputs}"
+        return "a gradient overflowed"
+
+    def backward(self, X: Any, reduction: str = "mean") -> float:  # noqa: N803
+        """Add d(reduced output)/dp to ``p.grad`` for every parameter; return the reduced output.
+
+        ``reduction="mean"``: L = (1/B) Σ_b fn(X_b); ``"sum"``: L = Σ_b fn(X_b). As with eager
+        ``backward()``, parameters accumulate; nothing is changed if an error is raised.
+        """
+        if reduction not in ("mean", "sum"):
+            raise ValueError(f"compiled: reduction must be 'mean' or 'sum', got {reduction!r}")
+        if not self._single:
+            raise ValueError(
+                f"compiled: backward needs fn to return one Value; it returns "
+                f"{self.n_outputs} (sum them inside fn for one loss)"
+            )
+        grads = np.zeros(len(self.parameters))
+        reduced, _ = self.value_and_grad(X, None, grads, reduction)
+        for parameter, g in zip(self.parameters, grads.tolist(), strict=True):
             parameter.grad += g
         return reduced
 
@@ -590,16 +770,19 @@ def compile(  # noqa: A001  (autograd.compile; not exported by star-imports)
     fn: Callable[[list[Value]], Value],
     n_inputs: int,
     example: Sequence[float] | None = None,
+    *,
+    parameters: Sequence[Value] = (),
 ) -> Compiled:
     """Trace ``fn`` (a list of ``n_inputs`` Values -> one Value) into a batched program.
 
     ``fn`` may also return a list of Values (a network's outputs): calls then return
-    (batch, k), and ``backward`` is not available (a loss is one Value).
+    (batch, k); :meth:`Compiled.value_and_grad` differentiates the first.
 
-    ``example`` is the row to trace at (default: distinct numbers in (0.3, 0.7)); pass one where
-    ``fn`` is defined when the default point is outside its domain. ``fn`` is traced again at
-    other points (the negated and the doubled row) where it is defined, and :class:`TraceError`
-    is raised if the graph changes: a sign that ``fn`` branches on ``.data``.
+    ``fn`` is traced once, at ``example`` (default: distinct numbers in (0.3, 0.7)); pass a row
+    where ``fn`` is defined when the default point is outside its domain. Reading a Value's
+    number inside ``fn`` raises :class:`TraceError` (see the module docstring).
+    ``parameters`` fixes the order of the flat parameter array (an optimizer's order); leaves
+    ``fn`` reaches that are not listed come after them.
     """
     if isinstance(n_inputs, bool) or not isinstance(n_inputs, int) or n_inputs < 0:
         raise ValueError(f"compile: n_inputs must be a non-negative int, got {n_inputs!r}")
@@ -610,133 +793,107 @@ def compile(  # noqa: A001  (autograd.compile; not exported by star-imports)
         raise ValueError(f"compile: example has {len(point)} numbers, n_inputs is {n_inputs}")
     try:
         inputs, outs, single = _trace(fn, point)
+    except TraceError:
+        raise
     except (ValueError, ZeroDivisionError, OverflowError) as error:
         raise TraceError(
             f"compile: fn failed on the placeholder inputs {point}: {error}; pass "
             "example=[...] with a row where fn is defined"
         ) from error
-    order, described = _signature(inputs, outs)
-    for other_point in ([-x for x in point], [2.0 * x + 0.25 for x in point]):
-        try:
-            other = _signature(*_trace(fn, other_point)[:2])[1]
-        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-            continue  # fn is not defined there; nothing to compare
-        reason = _differs(described, other)
-        if reason is not None:
-            raise TraceError(
-                f"compile: fn builds a different graph at inputs {other_point} than at "
-                f"{point}: {reason}. A traced program cannot follow Python branches on .data, "
-                "float(v) or Value(v.data); express them with ops (relu, abs, ...)."
-            )
-    return _build(order, inputs, outs, single)
+    return _build(_graph(outs), inputs, outs, single, list(parameters))
 
 
-def _build(order: list[Value], inputs: list[Value], outs: list[Value], single: bool) -> Compiled:
-    input_index = {id(x): i for i, x in enumerate(inputs)}
-    parameters: list[Value] = []
-    constants: list[float] = []
+def _build(
+    order: list[Value], inputs: list[Value], outs: list[Value], single: bool, listed: list[Value]
+) -> Compiled:
+    input_index = {x: i for i, x in enumerate(inputs)}
+    parameters: list[Value] = list(listed)
+    known = set(listed)
+    constants: list[Value] = []
     computed: list[Value] = []
     for node in order:
-        if id(node) in input_index:
+        if node in input_index:
             continue
         if node._op is None:
-            (constants if isinstance(node, Constant) else parameters).append(node)
+            if isinstance(node, Constant):
+                constants.append(node)
+            elif node not in known:
+                known.add(node)
+                parameters.append(node)
         else:
             computed.append(node)
-    n_params, n_consts = len(parameters), len(constants)
+    n_consts = len(constants)
     constant_values = np.array([c.data for c in constants], dtype=np.float64)
 
-    # Where each node lives, its depth and whether the loss depends on it through parameters.
-    location: dict[int, tuple[int, int]] = {}
-    needs_grad: dict[int, bool] = {}
-    depth: dict[int, int] = {}
+    # Where each node lives, its depth and whether the output depends on it through parameters.
+    location: dict[Value, tuple[int, int]] = {}
+    needs_grad: dict[Value, bool] = {}
+    depth: dict[Value, int] = {}
     for i, x in enumerate(inputs):
-        location[id(x)] = (_X, i)
-        needs_grad[id(x)] = False
-        depth[id(x)] = 0
+        location[x] = (_X, i)
+        needs_grad[x] = False
+        depth[x] = 0
     for i, p in enumerate(parameters):
-        location[id(p)] = (_S, i)
-        needs_grad[id(p)] = True
-        depth[id(p)] = 0
+        location[p] = (_P, i)
+        needs_grad[p] = True
+        depth[p] = 0
     for i, c in enumerate(constants):
-        location[id(c)] = (_S, n_params + i)
-        needs_grad[id(c)] = False
-        depth[id(c)] = 0
-    per_row: dict[int, bool] = {}  # depends on the inputs: a row of R, else a scalar
+        location[c] = (_S, i)
+        needs_grad[c] = False
+        depth[c] = 0
+    per_row: dict[Value, bool] = {}  # depends on the inputs: a row of R, else a scalar
     for node in computed:
         parents = node._parents
-        depth[id(node)] = 1 + max(depth[id(p)] for p in parents)
-        needs_grad[id(node)] = any(needs_grad[id(p)] for p in parents)
-        per_row[id(node)] = any(location[id(p)][0] != _S for p in parents)
-        # Locations of computed nodes are assigned per group below; mark the kind now.
-        location[id(node)] = (_R if per_row[id(node)] else _S, -1)
+        depth[node] = 1 + max(depth[p] for p in parents)
+        needs_grad[node] = any(needs_grad[p] for p in parents)
+        per_row[node] = any(location[p][0] in (_X, _R) for p in parents)
+        location[node] = (_R if per_row[node] else _S, -1)  # the index is set per group below
 
-    # Group by (depth, row or scalar, op, arity); dots over shared inputs form their own groups.
+    # Group by (depth, row or scalar, op, arity); layers of a bilinear row form their own groups.
     groups: dict[tuple, list[Value]] = {}
     for node in computed:
         op = node._op
-        key: tuple = (depth[id(node)], per_row[id(node)], op.name, len(node._parents))
-        biased = op.name in _BILINEAR_BIAS
-        if (op.name in _BILINEAR or biased) and per_row[id(node)]:
+        key: tuple = (depth[node], per_row[node], op.name, len(node._parents))
+        if op.bilinear and per_row[node]:
             half = len(node._parents) // 2
             weights, xs = node._parents[:half], node._parents[half : 2 * half]
-            bias_ok = not biased or location[id(node._parents[-1])][0] == _S
             if (
-                bias_ok
-                and all(location[id(w)][0] == _S for w in weights)
-                and all(location[id(x)][0] != _S for x in xs)
+                (not op.bias or location[node._parents[-1]][0] == _P)
+                and all(location[w][0] == _P for w in weights)
+                and all(location[x][0] in (_X, _R) for x in xs)
             ):
-                key = (*key, "matmul", tuple(id(x) for x in xs))
+                key = (*key, "matmul", tuple(map(id, xs)))
         groups.setdefault(key, []).append(node)
-
-    # Lay out the weights of each matrix product row by row, so that the step reads W as a
-    # view of the scalar table; every other parameter keeps its graph order after them.
-    is_parameter = {id(p) for p in parameters}
-    placed: dict[int, Value] = {}
-    for key in sorted(groups, key=lambda k: k[0]):
-        if len(key) > 4:
-            for node in groups[key]:
-                for w in node._parents[: len(node._parents) // 2]:
-                    if id(w) in is_parameter and id(w) not in placed:
-                        placed[id(w)] = w
-    if placed:
-        parameters = list(placed.values()) + [p for p in parameters if id(p) not in placed]
-        for i, p in enumerate(parameters):
-            location[id(p)] = (_S, i)
 
     steps: list[_Step] = []
     n_rows = 0
-    n_scalars = n_params + n_consts
+    n_scalars = n_consts
     for key in sorted(groups, key=lambda k: k[0]):
         nodes = groups[key]
         op = OPS[key[2]]
         row = key[1]
         start = n_rows if row else n_scalars
         for i, node in enumerate(nodes):
-            location[id(node)] = (_R if row else _S, start + i)
+            location[node] = (_R if row else _S, start + i)
         out_slice = slice(start, start + len(nodes))
         if row:
             n_rows += len(nodes)
         else:
             n_scalars += len(nodes)
-        arity = key[3]
-        refs = [[location[id(p)] for p in node._parents] for node in nodes]
-        needs = [[needs_grad[id(p)] for p in node._parents] for node in nodes]
-        if len(key) > 4:  # matmul
-            half = arity // 2
+        refs = [[location[p] for p in node._parents] for node in nodes]
+        needs = [[needs_grad[p] for p in node._parents] for node in nodes]
+        if len(key) > 4:  # a layer: one matrix product
+            half = key[3] // 2
             weight_index = np.array([[r[1] for r in rs[:half]] for rs in refs], dtype=np.intp)
             xs = _Arg(refs[0][half : 2 * half], needs[0][half : 2 * half])
-            bias_index = None
-            if op.name in _BILINEAR_BIAS:
-                bias_index = np.array([rs[-1][1] for rs in refs], dtype=np.intp)
+            bias_index = np.array([rs[-1][1] for rs in refs], dtype=np.intp) if op.bias else None
             steps.append(_MatmulStep(op, weight_index, xs, out_slice, bias_index))
-            continue
-        sources = {r[0] for rs in refs for r in rs}
-        if op.name in _ADDITIVE and len(sources) == 1:
-            steps.append(_AdditiveStep(op, refs, needs, out_slice, not row, _ADDITIVE[op.name]))
-            continue
-        args = [_Arg([rs[j] for rs in refs], [ns[j] for ns in needs]) for j in range(arity)]
-        steps.append(_Step(op, args, out_slice, not row))
+        elif op.additive:
+            steps.append(_AdditiveStep(op, refs, needs, out_slice, not row))
+        elif op.bilinear:
+            steps.append(_BilinearStep(op, refs, needs, out_slice, not row))
+        else:
+            steps.append(_Step(op, refs, needs, out_slice, not row))
 
     return Compiled(
         n_inputs=len(inputs),
@@ -745,8 +902,8 @@ def _build(order: list[Value], inputs: list[Value], outs: list[Value], single: b
         n_scalars=n_scalars,
         n_rows=n_rows,
         steps=steps,
-        outputs=[location[id(out)] for out in outs],
-        output_needs_grad=needs_grad[id(outs[0])],
+        outputs=[location[out] for out in outs],
+        output_needs_grad=needs_grad[outs[0]],
         n_nodes=len(order),
         single=single,
     )

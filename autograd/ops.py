@@ -147,6 +147,23 @@ def _check_pow_value(x: float, y: float) -> None:
     _check_pow_overflow(x, y)
 
 
+def _check_scaled_log(x: float, c: float) -> None:
+    if x < 0.0 or (x == 0.0 and c != 0.0):
+        raise ValueError(
+            f"scaled_log: c * ln x needs x > 0 (x = 0 only with c = 0), got x = {_fmt(x)}, "
+            f"c = {_fmt(c)}; in binary_cross_entropy that is a probability outside [0, 1], or "
+            "exactly 0 or 1 against the other label: use binary_cross_entropy_with_logits on "
+            "the logit (the input of the sigmoid), which is stable"
+        )
+
+
+def _log_sum_exp(m: Any, xs: tuple) -> Any:
+    """ln Σ e^x_i = top + ln Σ e^(x_i - top), with top the largest input: no exponent is
+    positive, so it is finite for any finite inputs (the shift cancels; nothing flows into it)."""
+    top = m.max(xs)
+    return top + m.log(m.sum([m.exp(x - top) for x in xs]))
+
+
 def _check_pow_overflow(x: float, y: float) -> None:
     try:
         x**y
@@ -478,5 +495,40 @@ AFFINE = _row(
         ),
         bilinear=True,
         bias=True,
+    )
+)
+LOGSUMEXP = _row(
+    Op(
+        "logsumexp",
+        -1,
+        forward=lambda m, *xs: _log_sum_exp(m, xs),
+        derivatives=lambda m, out, *xs: tuple(m.exp(x - out) for x in xs),
+        label="log Σ exp",
+        syntax="autograd.logsumexp([x1, ..., xn])",
+        math="f = ln(e^x1 + ... + e^xn); df/dxi = e^(xi - f) = softmax_i",
+        domain=(_WIDE, _WIDE, _WIDE),
+        edge_points=(
+            (710.0, 709.0, -5.0),
+            (1e4, 1e4, 1e4),
+            (-1e4, 0.0, 3.0),
+            (-800.0, -801.0, -800.0),
+        ),
+        torch="torch.logsumexp(torch.stack(xs), 0)",
+    )
+)
+SCALED_LOG = _row(
+    Op(
+        "scaled_log",
+        2,
+        forward=lambda m, x, c: m.scaled_log(x, m.const(c)),
+        derivatives=lambda m, out, x, c: (m.scaled_reciprocal(x, m.const(c)), 0.0),
+        label="c·ln",
+        syntax="autograd.scaled_log(x, c) (c a number)",
+        math="f = c ln x (c constant; 0 when c = 0, even at x = 0); f' = c / x (0 when c = 0)",
+        domain=(_POSITIVE, (-2.0, 2.0)),
+        edge_points=((1e-3, 0.0), (1.0, 0.0), (1e-4, 1.0), (1.0, 1.0)),
+        check=_check_scaled_log,
+        constant_inputs=(1,),
+        torch="torch.xlogy(y, x)",
     )
 )

@@ -40,8 +40,10 @@ __all__ = [
     "enable_grad",
     "grad",
     "is_recording",
+    "logsumexp",
     "module_scope",
     "no_grad",
+    "scaled_log",
     "sum",
 ]
 
@@ -261,6 +263,23 @@ def affine(
     """One node for w1*x1 + ... + wn*xn + b (d/dwi = xi, d/dxi = wi, d/db = 1): a neuron's
     pre-activation, one node instead of a ``dot`` and a ``+``."""
     return _weighted_sum(ops.AFFINE, weights, inputs, (bias,))
+
+
+def logsumexp(values: Iterable[Value | float]) -> Value:
+    """One node for ln(e^x1 + ... + e^xn) (d/dxi = softmax_i), finite for any inputs: the
+    stable core of cross-entropy and softmax."""
+    parents = _values(list(values), "logsumexp")
+    if not parents:
+        raise ValueError("logsumexp: needs at least one value")
+    return Value.apply(ops.LOGSUMEXP, *parents)
+
+
+def scaled_log(x: Value | float, c: float) -> Value:
+    """c * ln x, 0 when c = 0 even at x = 0 (d/dx = c / x): a term of weight 0 adds nothing, as
+    in binary cross-entropy. ``c`` is held constant: no gradient flows to it, even when it is a
+    Value (a target that ``compile`` feeds as an input column)."""
+    x_value, c_value = _values([x, c], "scaled_log")
+    return Value.apply(ops.SCALED_LOG, x_value, c_value)
 
 
 def _weighted_sum(op: Op, weights: Sequence, inputs: Sequence, bias: tuple) -> Value:

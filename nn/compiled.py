@@ -1,75 +1,103 @@
-"""``fit(compiled=True)``: the training step run by ``autograd.compile``, which traces the
-per-sample loss once and then runs the same op-table rules on NumPy over the whole batch."""
+"""``fit(compiled=True)``: the training step run by ``autograd.compile``, which traces one
+sample's loss once and then runs the same op-table rules on NumPy over the whole batch.
+
+The traced function is ``[loss(model(x), t), *model(x)]`` for a row holding the features x and
+the label's target columns t: the loss is the registry's own function (:mod:`nn.losses`), so
+eager and compiled training compute the same thing, and the model's outputs come out of the
+same program for the accuracy. The parameters live in one flat NumPy array in the optimizer's
+order; each step is one ``value_and_grad`` and one vector ``Optimizer.update`` on it. The
+Values are written back (``sync``) whenever someone may read them: before callbacks, at
+checkpoints and when ``fit`` returns.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 import autograd
 from autograd import Value, no_grad
 
+from .losses import NamedLoss
 from .module import Module
 from .optim import Optimizer
-from .train import Output, _logits
-
-# Per-sample losses written with ops only (no branch on .data) so autograd.compile can trace
-# them: the targets become extra input columns (one-hot for cross_entropy). Each equals its
-# eager counterpart in nn.train.LOSSES; cross_entropy skips the max-shift, which is a branch.
-TRACEABLE_LOSSES: dict[str, Callable[[list[Value], list[Value]], Value]] = {
-    "bce_logits": lambda out, t: out[0].softplus() - t[0] * out[0],
-    "bce": lambda out, t: -(t[0] * out[0].log() + (1.0 - t[0]) * (1.0 - out[0]).log()),
-    "hinge": lambda out, t: (1.0 - t[0] * out[0]).relu(),
-    "mse": lambda out, t: (
-        autograd.sum([(o - ti) ** 2 for o, ti in zip(out, t, strict=True)]) / len(out)
-    ),
-    "cross_entropy": lambda out, t: (
-        autograd.sum([z.exp() for z in out]).log() - autograd.dot(t, out)
-    ),
-}
 
 
-def _as_list(out: Output) -> list[Value]:
+def _as_list(out: Value | list[Value]) -> list[Value]:
     return out if isinstance(out, list) else [out]
 
 
 class CompiledStep:
-    """The same step as :func:`train_step`, run by ``autograd.compile`` over the whole batch at
-    once: one traced program for the per-sample loss, one for the model's outputs (accuracy)."""
+    """One training step over a batch, batched by ``autograd.compile``; see the module
+    docstring. ``source(X, y)`` is the table to draw batches from (features, then targets)."""
 
-    def __init__(self, model: Module, loss: str, optimizer: Optimizer, n_features: int) -> None:
-        from autograd import compile as trace
-
+    def __init__(
+        self,
+        model: Module,
+        loss: NamedLoss,
+        optimizer: Optimizer,
+        n_features: int,
+        accuracy: Callable[[Any, Any], bool] | None = None,
+    ) -> None:
         with no_grad():
             self.n_outputs = len(_as_list(model([0.0] * n_features)))
-        if loss == "cross_entropy" and self.n_outputs < 2:
-            _logits(Value(0.0))  # the same error as the eager step
-        per_sample = TRACEABLE_LOSSES[loss]
-        self.loss, self.model, self.optimizer = loss, model, optimizer
-        self.width = self.n_outputs if loss in ("cross_entropy", "mse") else 1
+        if loss.name == "cross_entropy" and self.n_outputs < 2:
+            loss.of_sample(Value(0.0), 0)  # the eager step's error
+        self.loss, self.optimizer, self.accuracy = loss, optimizer, accuracy
+        self.n_features = n_features
+        width = loss.width(self.n_outputs)
 
-        def loss_of_row(row: list[Value]) -> Value:
-            return per_sample(_as_list(model(row[:n_features])), row[n_features:])
+        def sample(row: list[Value]) -> list[Value]:
+            outputs = _as_list(model(row[:n_features]))
+            return [loss.of_columns(outputs, row[n_features:]), *outputs]
 
-        self.program = trace(loss_of_row, n_features + self.width)
-        self.outputs = trace(lambda row: _as_list(model(row)), n_features)
+        self.program = autograd.compile(sample, n_features + width, parameters=optimizer.params)
+        self.parameters = self.program.parameter_values()
+        self.grads = np.zeros_like(self.parameters)
+        n = len(optimizer.params)
+        # The optimizer's own rule on the flat arrays; a rule written on Values goes through them.
+        self._vector = type(optimizer).step is Optimizer.step
+        self._trained, self._trained_grads = self.parameters[:n], self.grads[:n]
+        self._stale = False
 
-    def _targets(self, y: np.ndarray) -> np.ndarray:
-        if self.loss == "cross_entropy":
-            return np.eye(self.n_outputs)[np.asarray(y, dtype=int)]
-        targets = np.asarray(y, dtype=float).reshape(len(y), -1)
-        if targets.shape[1] != self.width:
-            raise ValueError(f"loss 'mse': {self.width} output(s) but {targets.shape[1]} targets")
-        return targets
+    def source(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Features and target columns side by side, built once for the whole data set."""
+        return np.concatenate([X, self.loss.columns(y, self.n_outputs)], axis=1)
 
-    def __call__(self, X: np.ndarray, y: np.ndarray) -> tuple[float, list[Output]]:
-        columns = np.asarray(self.outputs(X)).reshape(len(X), self.n_outputs)
-        outputs: list[Output] = [
-            [Value(x) for x in row] if self.n_outputs > 1 else Value(row[0])
-            for row in columns.tolist()
-        ]
-        self.optimizer.zero_grad()
-        cost = self.program.backward(np.column_stack([X, self._targets(y)]), reduction="mean")
-        self.optimizer.step()
-        return cost, outputs
+    def __call__(self, rows: np.ndarray, y: np.ndarray) -> tuple[float, int | None]:
+        cost, outputs = self.program.value_and_grad(rows, self.parameters, self.grads)
+        if self._vector:
+            self.optimizer.update(self._trained, self._trained_grads)
+        else:
+            self.sync()
+            self.optimizer.step()
+            self.parameters[: len(self.optimizer.params)] = [p.data for p in self.optimizer.params]
+        self._stale = True
+        return cost, self._correct(outputs[1:].T, y)
+
+    def _correct(self, outputs: np.ndarray, y: np.ndarray) -> int | None:
+        if self.accuracy is not None:  # a rule of the user's, on Values: one per output
+            rows = [
+                [Value(x) for x in row] if self.n_outputs > 1 else Value(row[0])
+                for row in outputs.tolist()
+            ]
+            return sum(bool(self.accuracy(o, t)) for o, t in zip(rows, y, strict=True))
+        if self.loss.correct is None:
+            return None
+        return int(np.count_nonzero(self.loss.correct(outputs, np.asarray(y))))
+
+    def sync(self) -> None:
+        """Write the flat arrays back into the parameters' ``.data`` and ``.grad``."""
+        if not self._stale:
+            return
+        numbers, grads = self.parameters.tolist(), self.grads.tolist()
+        for p, number, g in zip(self.program.parameters, numbers, grads, strict=True):
+            p.data = number
+            p.grad = g
+        self._stale = False
+
+    def reload(self) -> None:
+        """Read the parameters' ``.data`` back (a callback may have changed them)."""
+        self.parameters[:] = [p.data for p in self.program.parameters]

@@ -2,19 +2,26 @@
 
 Every docstring gives C and dC/d(prediction); the tests check both against these formulas.
 ``a`` is a prediction, ``y`` its target, ``n`` the number of predictions.
+
+Each loss is written once, with ops only (no branch on a number), so the same function serves
+eager training, where the targets are numbers, and ``fit(compiled=True)``, where
+``autograd.compile`` traces it with the targets as input columns (Values). :data:`LOSSES` is
+the one registry of the losses ``fit`` knows by name: the names of the functions.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import autograd
 from autograd import Value
 from autograd.value import Constant
 
 Predictions = Value | float | Sequence[Value | float]
-Targets = float | Sequence[float]
+Targets = Value | float | Sequence[Value | float]
 
 
 def _values(xs: Predictions, who: str) -> list[Value]:
@@ -32,14 +39,25 @@ def _values(xs: Predictions, who: str) -> list[Value]:
     return out
 
 
-def _targets(ys: Targets, n: int, who: str) -> list[float]:
-    items = [ys] if isinstance(ys, numbers.Real) else list(ys)
+def _targets(
+    ys: Targets, n: int, who: str, allowed: Callable[[float], bool] | None = None, rule: str = ""
+) -> list[Value | float]:
+    """Targets as numbers (checked against ``allowed``) or Values (what ``compile`` feeds:
+    their numbers are unknown while tracing; ``fit`` checks the labels before)."""
+    items = [ys] if isinstance(ys, (Value, numbers.Real)) else list(ys)
     if len(items) != n:
         raise ValueError(f"{who}: {n} prediction(s) but {len(items)} target(s)")
+    out: list[Value | float] = []
     for i, y in enumerate(items):
+        if isinstance(y, Value):
+            out.append(y)
+            continue
         if isinstance(y, bool) or not isinstance(y, numbers.Real):
             raise TypeError(f"{who}: target {i} must be a number, got {y!r:.40}")
-    return [float(y) for y in items]
+        if allowed is not None and not allowed(float(y)):
+            raise ValueError(f"{who}: {rule.format(i=i)}, got {float(y):g}")
+        out.append(float(y))
+    return out
 
 
 def mse_loss(preds: Predictions, targets: Targets) -> Value:
@@ -53,31 +71,21 @@ def binary_cross_entropy(probs: Predictions, targets: Targets) -> Value:
     """C = -(1/n) Σ [y_i ln p_i + (1 - y_i) ln(1 - p_i)] for probabilities p_i in [0, 1];
     dC/dp_i = (p_i - y_i) / (p_i (1 - p_i) n).
 
-    A term whose weight is 0 is skipped (y = 1 needs no ln(1 - p)), so p = 1 with y = 1 is
-    fine; p = 1 with y < 1 (or p = 0 with y > 0) would be ln 0 = -inf and raises ValueError.
-    A sigmoid rounds to exactly 1.0 for inputs above ~37: then use
-    :func:`binary_cross_entropy_with_logits` on the sigmoid's input instead.
+    Each term is a ``scaled_log`` row (c ln x, 0 when c = 0), so a term of weight 0 adds
+    nothing: p = 1 with y = 1 gives 0, on the eager and the compiled path alike; p = 1 with
+    y < 1 (or p = 0 with y > 0) would be ln 0 = -inf and raises ValueError. A sigmoid rounds to
+    exactly 1.0 for inputs above ~37: then use :func:`binary_cross_entropy_with_logits` on the
+    sigmoid's input instead.
     """
     p = _values(probs, "binary_cross_entropy")
-    y = _targets(targets, len(p), "binary_cross_entropy")
-    terms: list[Value] = []
-    for i, (pi, yi) in enumerate(zip(p, y, strict=True)):
-        if not 0.0 <= yi <= 1.0:
-            raise ValueError(f"binary_cross_entropy: target {i} must be in [0, 1], got {yi}")
-        if not 0.0 <= pi.data <= 1.0:
-            raise ValueError(
-                f"binary_cross_entropy: probability {i} must be in [0, 1], got {pi.data}"
-            )
-        for weight, inside, bad in ((yi, pi, 0.0), (1.0 - yi, 1.0 - pi, 1.0)):
-            if weight == 0.0:
-                continue
-            if pi.data == bad:
-                raise ValueError(
-                    f"binary_cross_entropy: probability {i} is exactly {bad} with target {yi}, "
-                    f"so the loss is ln 0 = -inf; use binary_cross_entropy_with_logits on the "
-                    f"logit (the input of the sigmoid), which is stable"
-                )
-            terms.append(weight * inside.log())
+    y = _targets(
+        targets, len(p), "binary_cross_entropy", lambda v: 0.0 <= v <= 1.0,
+        "target {i} must be in [0, 1]",
+    )  # fmt: skip
+    terms = [
+        autograd.scaled_log(pi, yi) + autograd.scaled_log(1.0 - pi, 1.0 - yi)
+        for pi, yi in zip(p, y, strict=True)
+    ]
     return -autograd.sum(terms) / len(p)
 
 
@@ -87,59 +95,170 @@ def binary_cross_entropy_with_logits(logits: Predictions, targets: Targets) -> V
     dC/dz_i = (σ(z_i) - y_i) / n. Finite for any z.
     """
     z = _values(logits, "binary_cross_entropy_with_logits")
-    y = _targets(targets, len(z), "binary_cross_entropy_with_logits")
-    for i, yi in enumerate(y):
-        if not 0.0 <= yi <= 1.0:
-            raise ValueError(
-                f"binary_cross_entropy_with_logits: target {i} must be in [0, 1], got {yi}"
-            )
-    terms = [zi.softplus() - yi * zi if yi else zi.softplus() for zi, yi in zip(z, y, strict=True)]
-    return autograd.sum(terms) / len(z)
+    y = _targets(
+        targets, len(z), "binary_cross_entropy_with_logits", lambda v: 0.0 <= v <= 1.0,
+        "target {i} must be in [0, 1]",
+    )  # fmt: skip
+    return autograd.sum([zi.softplus() - yi * zi for zi, yi in zip(z, y, strict=True)]) / len(z)
 
 
 def log_softmax(logits: Sequence[Value | float]) -> list[Value]:
-    """log softmax_i = z_i - m - ln Σ_j e^(z_j - m), with m = max_j z_j (a constant) so no
-    exponent is positive: stable for any logits. d/dz_j = [i = j] - softmax_j."""
+    """log softmax_i = z_i - ln Σ_j e^(z_j), the log-sum-exp one stable row (finite for any
+    logits); d/dz_j = [i = j] - softmax_j."""
     z = _values(logits, "log_softmax")
-    m = max(zi.data for zi in z)
-    log_total = autograd.sum([(zi - m).exp() for zi in z]).log()
-    return [zi - m - log_total for zi in z]
+    log_total = autograd.logsumexp(z)
+    return [zi - log_total for zi in z]
 
 
 def softmax(values: Sequence[Value | float]) -> list[Value]:
-    """softmax_i = e^(z_i - m) / Σ_j e^(z_j - m), m = max_j z_j: positive, sums to 1, stable
-    for large logits. d softmax_i / dz_j = softmax_i ([i = j] - softmax_j)."""
-    z = _values(values, "softmax")
-    m = max(zi.data for zi in z)
-    exps = [(zi - m).exp() for zi in z]
-    total = autograd.sum(exps)
-    return [e / total for e in exps]
+    """softmax_i = e^(z_i - ln Σ_j e^z_j): positive, sums to 1, stable for large logits (no
+    exponent is positive). d softmax_i / dz_j = softmax_i ([i = j] - softmax_j)."""
+    return [v.exp() for v in log_softmax(values)]
 
 
-def cross_entropy(logits: Sequence[Value | float], target_index: int) -> Value:
-    """C = -ln softmax(z)_t = ln Σ_j e^(z_j - m) + m - z_t (m = max z, for stability);
+def cross_entropy(logits: Sequence[Value | float], target: int | Sequence[Value | float]) -> Value:
+    """C = -ln softmax(z)_t = ln Σ_j e^(z_j) - z_t (the log-sum-exp row: stable for any logits);
     dC/dz_j = softmax(z)_j - [j = t]. For the MNIST "2": t = 2 pulls z_2 up, the others down.
+
+    ``target`` is the class index t, or one weight per class q_j (class probabilities, or the
+    one-hot columns ``fit(compiled=True)`` feeds): C = ln Σ_j e^(z_j) - Σ_j q_j z_j.
     """
     z = _values(logits, "cross_entropy")
-    t = target_index
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
-        raise TypeError(f"cross_entropy: target_index must be an int, got {t!r:.40}")
-    if not 0 <= t < len(z):
-        raise ValueError(
-            f"cross_entropy: target_index {t} is out of range for {len(z)} logits "
-            f"(0 to {len(z) - 1})"
+    t = target
+    if isinstance(t, numbers.Integral) and not isinstance(t, bool):
+        if not 0 <= t < len(z):
+            raise ValueError(
+                f"cross_entropy: target_index {t} is out of range for {len(z)} logits "
+                f"(0 to {len(z) - 1})"
+            )
+        weights: list[Value | float] = [1.0 if j == t else 0.0 for j in range(len(z))]
+    elif isinstance(t, (str, bytes)) or not isinstance(t, Sequence):
+        raise TypeError(
+            f"cross_entropy: target_index must be an int (or one weight per class), got {t!r:.40}"
         )
-    m = max(zi.data for zi in z)
-    log_total = autograd.sum([(zi - m).exp() for zi in z]).log()
-    return log_total + m - z[int(t)]
+    else:
+        weights = _targets(
+            t, len(z), "cross_entropy", lambda v: v >= 0.0, "weight {i} must be >= 0"
+        )
+    return autograd.logsumexp(z) - autograd.dot(weights, z)
 
 
 def hinge_loss(scores: Predictions, labels: Targets) -> Value:
     """C = (1/n) Σ max(0, 1 - y_i s_i) for labels y_i in {-1, +1};
     dC/ds_i = -y_i / n where y_i s_i < 1, else 0 (a margin of 1 costs nothing)."""
     s = _values(scores, "hinge_loss")
-    y = _targets(labels, len(s), "hinge_loss")
-    for i, yi in enumerate(y):
-        if yi not in (-1.0, 1.0):
-            raise ValueError(f"hinge_loss: label {i} must be -1 or +1, got {yi:g}")
+    y = _targets(
+        labels, len(s), "hinge_loss", lambda v: v in (-1.0, 1.0), "label {i} must be -1 or +1"
+    )
     return autograd.sum([(1.0 - yi * si).relu() for si, yi in zip(s, y, strict=True)]) / len(s)
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry: the losses fit knows by name.
+
+Output = Value | list[Value]
+
+
+@dataclass(frozen=True)
+class NamedLoss:
+    """A loss ``fit`` knows by name (the function's name), with what training needs around it.
+
+    ``function`` is the loss above. ``of_sample(out, label)`` is one sample's loss with its
+    label (eager training); ``of_columns(outputs, columns)`` the same function with the label
+    encoded as Values (the columns of :meth:`columns`, fed to ``autograd.compile``).
+    ``correct(outputs, labels)`` says, from an array of outputs (samples, outputs), which
+    samples are classified right (None: no accuracy for this loss).
+    """
+
+    name: str
+    function: Callable[..., Value]
+    one_output: bool
+    correct: Callable[[Any, Any], Any] | None
+
+    def of_sample(self, out: Output, label: Any) -> Value:
+        if self.name == "cross_entropy":
+            return self.function(_logits(out), int(label))
+        if self.name == "mse_loss":
+            return self.function(out, [float(v) for v in _as_list(label)])
+        return self.function(_scalar(out, self.name), float(label))
+
+    def width(self, n_outputs: int) -> int:
+        """How many target columns one sample's label becomes."""
+        return n_outputs if self.name in ("cross_entropy", "mse_loss") else 1
+
+    def columns(self, labels: Any, n_outputs: int) -> Any:
+        """The labels (checked before) as target columns, shape (samples, width)."""
+        import numpy as np
+
+        if self.name == "cross_entropy":
+            return np.eye(n_outputs)[np.asarray(labels).astype(np.intp)]
+        return np.asarray(labels, dtype=np.float64).reshape(len(labels), -1)
+
+    def of_columns(self, outputs: list[Value], columns: list[Value]) -> Value:
+        if self.name in ("cross_entropy", "mse_loss"):
+            return self.function(outputs, columns)
+        return self.function(_scalar(outputs, self.name), columns[0])
+
+
+def _as_list(x: Any) -> list:
+    import numpy as np
+
+    return np.asarray(x, dtype=float).reshape(-1).tolist()
+
+
+def _scalar(out: Output, who: str) -> Value:
+    if isinstance(out, list):
+        if len(out) == 1:
+            return out[0]
+        raise ValueError(f"loss {who!r} needs a model with one output, got {len(out)} outputs")
+    return out
+
+
+def _logits(out: Output) -> list[Value]:
+    if not isinstance(out, list):
+        raise ValueError(
+            "loss 'cross_entropy' needs a model with one output per class (2 or more); "
+            "for one output use 'bce_logits' or 'hinge'"
+        )
+    return out
+
+
+def _argmax_is(outputs: Any, labels: Any) -> Any:
+    return outputs.argmax(axis=1) == labels.astype(int)
+
+
+def _threshold(at: float, label_at: float) -> Callable[[Any, Any], Any]:
+    return lambda outputs, labels: (outputs[:, 0] > at) == (labels.astype(float) > label_at)
+
+
+LOSSES: dict[str, NamedLoss] = {
+    loss.name: loss
+    for loss in (
+        NamedLoss("cross_entropy", cross_entropy, False, _argmax_is),
+        NamedLoss("binary_cross_entropy", binary_cross_entropy, True, _threshold(0.5, 0.5)),
+        NamedLoss(
+            "binary_cross_entropy_with_logits",
+            binary_cross_entropy_with_logits,
+            True,
+            _threshold(0.0, 0.5),
+        ),
+        NamedLoss("hinge_loss", hinge_loss, True, _threshold(0.0, 0.0)),
+        NamedLoss("mse_loss", mse_loss, False, None),
+    )
+}
+# The short names fit has always accepted.
+ALIASES = {
+    "bce": "binary_cross_entropy",
+    "bce_logits": "binary_cross_entropy_with_logits",
+    "hinge": "hinge_loss",
+    "mse": "mse_loss",
+}
+
+
+def named_loss(name: str) -> NamedLoss:
+    """The registry's entry for ``name`` (a function's name, or a short name such as "bce")."""
+    key = ALIASES.get(name, name) if isinstance(name, str) else name
+    if key not in LOSSES:
+        names = ", ".join([*LOSSES, *ALIASES])
+        raise ValueError(f"unknown loss {name!r}; choose one of {names} or a function")
+    return LOSSES[key]

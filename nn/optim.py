@@ -1,6 +1,10 @@
 """Optimizers: gradient descent nudges every parameter against its gradient.
 
-The update rules are PyTorch's, so results can be compared number for number.
+The update rules are PyTorch's, written in the same order of operations, so results can be
+compared number for number. Each rule is one vector operation on flat arrays
+(:meth:`Optimizer.update`): ``step()`` gathers the Values' numbers and gradients into arrays,
+updates them and writes the numbers back, and ``fit(compiled=True)`` calls ``update`` on the
+arrays it trains in, so eager and compiled training take the same step.
 """
 
 from __future__ import annotations
@@ -9,11 +13,17 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from autograd import Value
 
 
 class Optimizer:
-    """Holds the parameters; ``step()`` updates them from ``.grad``, ``zero_grad()`` clears it."""
+    """Holds the parameters; ``step()`` updates them from ``.grad``, ``zero_grad()`` clears it.
+
+    A subclass writes :meth:`update` (the rule on flat arrays) or, for a rule of its own on
+    Values, overrides :meth:`step` (``fit(compiled=True)`` then calls ``step()`` each step).
+    """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = list(params)
@@ -33,7 +43,17 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        raise NotImplementedError
+        """One update of every parameter from its ``.grad``."""
+        params = np.array([p.data for p in self.params], dtype=np.float64)
+        grads = np.array([p.grad for p in self.params], dtype=np.float64)
+        self.update(params, grads)
+        for p, number in zip(self.params, params.tolist(), strict=True):
+            p.data = number
+
+    def update(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """The rule on flat arrays (in the order of ``self.params``): changes ``params`` (and
+        the optimizer's state) in place; ``grads`` is left as it is."""
+        raise NotImplementedError(f"{type(self).__name__} defines no update rule")
 
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's running state (for checkpoints); hyperparameters are not included."""
@@ -89,26 +109,27 @@ class SGD(Optimizer):
             raise ValueError(f"SGD: weight_decay must be >= 0, got {weight_decay!r}")
         self.momentum = float(momentum)
         self.weight_decay = float(weight_decay)
-        self.velocity: list[float] | None = None
+        self.velocity: np.ndarray | None = None
 
-    def step(self) -> None:
-        grads = [p.grad + self.weight_decay * p.data for p in self.params]
+    def update(self, params: np.ndarray, grads: np.ndarray) -> None:
+        # As PyTorch: g = g + weight_decay * p; v = momentum * v + g; p.add_(v, alpha=-lr).
+        if self.weight_decay:
+            grads = grads + self.weight_decay * params
         if self.momentum:
             if self.velocity is None:
-                self.velocity = grads
+                self.velocity = grads.copy()
             else:
-                self.velocity = [
-                    self.momentum * v + g for v, g in zip(self.velocity, grads, strict=True)
-                ]
+                self.velocity *= self.momentum
+                self.velocity += grads
             grads = self.velocity
-        for p, g in zip(self.params, grads, strict=True):
-            p.data -= self.lr * g
+        params -= self.lr * grads
 
     def state_dict(self) -> dict[str, Any]:
-        return {"velocity": None if self.velocity is None else list(self.velocity)}
+        return {"velocity": None if self.velocity is None else self.velocity.tolist()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.velocity = _check_buffers(state, ("velocity",), len(self.params), "SGD")["velocity"]
+        velocity = _check_buffers(state, ("velocity",), len(self.params), "SGD")["velocity"]
+        self.velocity = None if velocity is None else np.array(velocity, dtype=np.float64)
 
 
 class Adam(Optimizer):
@@ -140,24 +161,34 @@ class Adam(Optimizer):
         self.eps = float(eps)
         self.weight_decay = float(weight_decay)
         self.t = 0
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+        self.m = np.zeros(len(self.params))
+        self.v = np.zeros(len(self.params))
 
-    def step(self) -> None:
+    def update(self, params: np.ndarray, grads: np.ndarray) -> None:
         beta1, beta2 = self.betas
         self.t += 1
-        correction1 = 1.0 - beta1**self.t
-        correction2 = 1.0 - beta2**self.t
-        for i, p in enumerate(self.params):
-            g = p.grad + self.weight_decay * p.data
-            self.m[i] = beta1 * self.m[i] + (1.0 - beta1) * g
-            self.v[i] = beta2 * self.v[i] + (1.0 - beta2) * g * g
-            m_hat = self.m[i] / correction1
-            v_hat = self.v[i] / correction2
-            p.data -= self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+        if self.weight_decay:
+            grads = grads + self.weight_decay * params
+        m, v = self.m, self.v
+        step, denominator = np.empty_like(params), np.empty_like(params)
+        # As PyTorch: m.lerp_(g, 1 - β1); v.mul_(β2).addcmul_(g, g, value=1 - β2);
+        # p.addcdiv_(m, sqrt(v) / sqrt(1 - β2^t) + eps, value=-lr / (1 - β1^t)).
+        np.subtract(grads, m, out=step)
+        step *= 1.0 - beta1
+        m += step
+        v *= beta2
+        np.multiply(grads, 1.0 - beta2, out=step)
+        step *= grads
+        v += step
+        np.sqrt(v, out=denominator)
+        denominator /= math.sqrt(1.0 - beta2**self.t)
+        denominator += self.eps
+        np.multiply(m, -self.lr / (1.0 - beta1**self.t), out=step)
+        step /= denominator
+        params += step
 
     def state_dict(self) -> dict[str, Any]:
-        return {"t": self.t, "m": list(self.m), "v": list(self.v)}
+        return {"t": self.t, "m": self.m.tolist(), "v": self.v.tolist()}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         buffers = _check_buffers(state, ("m", "v"), len(self.params), "Adam")
@@ -169,4 +200,5 @@ class Adam(Optimizer):
             raise ValueError("Adam state needs both 'm' and 'v'")
         if any(x < 0.0 for x in v):
             raise ValueError("Adam state 'v' (a running mean of squares) must be >= 0")
-        self.t, self.m, self.v = t, m, v  # all checked: assigned together
+        # all checked: assigned together
+        self.t, self.m, self.v = t, np.array(m, dtype=np.float64), np.array(v, dtype=np.float64)

@@ -34,66 +34,34 @@ from .optim import Adam, Optimizer
 Output = Value | list[Value]
 
 
-def _argmax(out: Output) -> int:
-    values = [v.data for v in out] if isinstance(out, list) else [out.data]
-    return max(range(len(values)), key=values.__getitem__)
-
-
-def _scalar(out: Output, who: str) -> Value:
-    if isinstance(out, list):
-        raise ValueError(f"loss {who!r} needs a model with one output, got {len(out)} outputs")
-    return out
-
-
 _ONE_OUTPUT_PER_CLASS = (
     "loss 'cross_entropy' needs a model with one output per class (2 or more); "
     "for one output use 'bce_logits' or 'hinge'"
 )
 
 
-def _logits(out: Output) -> list[Value]:
-    if not isinstance(out, list):
-        raise ValueError(_ONE_OUTPUT_PER_CLASS)
-    return out
-
-
-# name: (loss of one sample's output and target, whether the output is classified correctly)
-LOSSES: dict[str, tuple[Callable[[Output, Any], Value], Callable[[Output, Any], bool] | None]] = {
-    "cross_entropy": (
-        lambda out, y: losses.cross_entropy(_logits(out), int(y)),
-        lambda out, y: _argmax(out) == int(y),
-    ),
-    "bce": (
-        lambda out, y: losses.binary_cross_entropy(_scalar(out, "bce"), float(y)),
-        lambda out, y: (out.data > 0.5) == (float(y) > 0.5),
-    ),
-    "bce_logits": (
-        lambda out, y: losses.binary_cross_entropy_with_logits(
-            _scalar(out, "bce_logits"), float(y)
-        ),
-        lambda out, y: (out.data > 0.0) == (float(y) > 0.5),
-    ),
-    "hinge": (
-        lambda out, y: losses.hinge_loss(_scalar(out, "hinge"), float(y)),
-        lambda out, y: (out.data > 0.0) == (float(y) > 0.0),
-    ),
-    "mse": (
-        lambda out, y: losses.mse_loss(out, np.asarray(y, dtype=float).tolist()),
-        None,
-    ),
-}
-
-
 def _resolve_loss(
     loss: str | Callable[[Output, Any], Value],
     accuracy: Callable[[Output, Any], bool] | None,
 ) -> tuple[Callable[[Output, Any], Value], Callable[[Output, Any], bool] | None]:
+    """The loss of one sample and its accuracy rule: a function of the user's, or the
+    registry's entry (:data:`nn.losses.LOSSES`) for a name."""
     if callable(loss):
         return loss, accuracy
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)} or a function")
-    loss_fn, default_accuracy = LOSSES[loss]
-    return loss_fn, accuracy or default_accuracy
+    named = losses.named_loss(loss)
+    if accuracy is None and named.correct is not None:
+        accuracy = _one_sample(named.correct)
+    return named.of_sample, accuracy
+
+
+def _one_sample(rule: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Callable[..., bool]:
+    """A registry accuracy rule (on arrays of outputs) for one sample's output Value(s)."""
+
+    def correct(out: Output, target: Any) -> bool:
+        numbers = [v.data for v in out] if isinstance(out, list) else [out.data]
+        return bool(rule(np.array([numbers]), np.array([target]))[0])
+
+    return correct
 
 
 def _count(value: Any, name: str, minimum: int) -> int:
@@ -127,13 +95,14 @@ def check_labels(loss: str, y: np.ndarray, n_outputs: int, who: str = "fit") -> 
         index = int(np.flatnonzero(~np.isfinite(rows).all(axis=1))[0])
         shown = rows[index] if rows.shape[1] > 1 else rows[index, 0]
         raise ValueError(f"{who}: label {index} is {shown} (not finite)")
-    if loss == "mse":
+    kind = losses.named_loss(loss).name  # the registry's name, whichever name was passed
+    if kind == "mse_loss":
         return
     if y.ndim != 1:
         raise ValueError(f"{who}: loss {loss!r} needs one label per sample, got y {y.shape}")
     classes = np.unique(y)
     whole = bool(np.all(classes == np.round(classes)))
-    if loss == "cross_entropy":
+    if kind == "cross_entropy":
         if n_outputs < 2:
             raise ValueError(f"{who}: {_ONE_OUTPUT_PER_CLASS}")
         if not whole:
@@ -157,7 +126,7 @@ def check_labels(loss: str, y: np.ndarray, n_outputs: int, who: str = "fit") -> 
             f"loss {loss!r} is for two classes; use loss='cross_entropy' with a model of "
             f"{len(classes)} outputs (labels 0 to {len(classes) - 1})"
         )
-    if loss == "hinge":
+    if kind == "hinge_loss":
         outside = classes[(classes != -1.0) & (classes != 1.0)]
         if len(outside):
             hint = "; for labels 0 and 1 pass 2 * y - 1" if set(classes) <= {0.0, 1.0} else ""
@@ -165,7 +134,7 @@ def check_labels(loss: str, y: np.ndarray, n_outputs: int, who: str = "fit") -> 
                 f"{who}: loss 'hinge' needs labels -1 and +1; the labels include "
                 f"{_shown_values(outside)}{hint}"
             )
-    elif loss in ("bce", "bce_logits"):
+    elif kind in ("binary_cross_entropy", "binary_cross_entropy_with_logits"):
         outside = classes[(classes < 0.0) | (classes > 1.0)]
         if len(outside):
             hint = "; for labels -1 and +1 pass (y + 1) / 2" if set(classes) <= {-1.0, 1.0} else ""
@@ -258,21 +227,45 @@ def _shown(position: dict, history: History, end_of_epoch: bool, has_accuracy: A
     return shown
 
 
+class _EagerStep:
+    """:func:`train_step` on Values, counting the samples its outputs classify right."""
+
+    def __init__(self, model: Module, loss_fn: Any, is_correct: Any, optimizer: Optimizer) -> None:
+        self.model, self.loss_fn, self.is_correct, self.optimizer = (
+            model, loss_fn, is_correct, optimizer,
+        )  # fmt: skip
+
+    def source(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return X
+
+    def __call__(self, X_batch: np.ndarray, y_batch: np.ndarray) -> tuple[float, int | None]:
+        cost, outputs = train_step(self.model, self.loss_fn, self.optimizer, X_batch, y_batch)
+        if self.is_correct is None:
+            return cost, None
+        return cost, sum(bool(self.is_correct(o, t)) for o, t in zip(outputs, y_batch, strict=True))
+
+    def sync(self) -> None:
+        """The Values are the weights: nothing to write back."""
+
+    reload = sync
+
+
 def _make_step(
-    compiled: bool, model: Module, loss: Any, loss_fn: Any, optimizer: Optimizer, X: np.ndarray
-) -> Callable[[np.ndarray, np.ndarray], tuple[float, list[Output]]]:
+    compiled: bool, model: Module, loss: Any, loss_fn: Any, is_correct: Any, optimizer: Optimizer,
+    X: np.ndarray, accuracy: Any,
+) -> Any:  # fmt: skip
     """The training step: eager (:func:`train_step`), or batched by ``autograd.compile``."""
     if compiled:
-        from .compiled import TRACEABLE_LOSSES, CompiledStep
+        if isinstance(loss, str):
+            from .compiled import CompiledStep
 
-        if isinstance(loss, str) and loss in TRACEABLE_LOSSES:
-            return CompiledStep(model, loss, optimizer, X.shape[1])
+            return CompiledStep(model, losses.named_loss(loss), optimizer, X.shape[1], accuracy)
         warnings.warn(
-            f"fit: compiled=True works with the named losses ({', '.join(TRACEABLE_LOSSES)}),"
+            f"fit: compiled=True works with the named losses ({', '.join(losses.LOSSES)}),"
             " not a function; training eagerly",
             stacklevel=3,
         )
-    return lambda X_batch, y_batch: train_step(model, loss_fn, optimizer, X_batch, y_batch)
+    return _EagerStep(model, loss_fn, is_correct, optimizer)
 
 
 class _StopOnInterrupt:
@@ -339,8 +332,9 @@ def fit(
     from that file when it exists.
 
     ``compiled=True`` runs each step with ``autograd.compile`` (the same math on NumPy over the
-    whole batch; much faster) for the named losses; where it is unavailable, or for a loss
-    function, it trains eagerly with a warning.
+    whole batch; much faster) for the named losses; for a loss function it trains eagerly
+    with a warning. The weights then live in a NumPy array while fit runs and are written
+    back to the Values before each callback, at checkpoints and when fit returns.
 
     ``live=True`` (or an :class:`nn.live.LiveView`) draws the curves, the decision boundary of
     2-D data and the network as training goes, in Jupyter (elsewhere: the progress bar only).
@@ -363,7 +357,7 @@ def fit(
         check_labels(loss, y, _output_count(model, X.shape[1]))
     optimizer = optimizer or Adam(model.parameters(), lr=0.01)
     n_batches = math.ceil(len(X) / batch_size)
-    step = _make_step(compiled, model, loss, loss_fn, optimizer, X)
+    step = _make_step(compiled, model, loss, loss_fn, is_correct, optimizer, X, accuracy)
     view = live_view(live)
     if view is not None:
         view.start(model, X, y)
@@ -382,6 +376,7 @@ def fit(
 
     def save_progress() -> None:
         if path is not None:
+            step.sync()
             state = {**position, **settings}
             save_checkpoint(path, model, optimizer, state, asdict(history))
 
@@ -395,28 +390,28 @@ def fit(
         dynamic_ncols=True,
     )
     interrupted = False
-    with _StopOnInterrupt() as stop, bar:
+    source = step.source(X, y)
+    with _StopOnInterrupt() as stop, bar, contextlib.ExitStack() as finish:
+        finish.callback(step.sync)  # the Values hold the last step's weights, however fit ends
         while position["epoch"] < epochs and not interrupted:
             epoch = position["epoch"]
             bar.set_description(f"epoch {epoch + 1}/{epochs}")
             order_seed = None if seed is None else [seed, epoch]
             for index, (X_batch, y_batch) in enumerate(
-                batches(X, y, batch_size, shuffle=shuffle, seed=order_seed)
+                batches(source, y, batch_size, shuffle=shuffle, seed=order_seed)
             ):
                 if index < position["batch"]:
                     continue  # done before the checkpoint we resumed from
                 try:
-                    cost, outputs = step(X_batch, y_batch)
+                    cost, correct = step(X_batch, y_batch)
                 except KeyboardInterrupt:
                     interrupted = True  # raised before optimizer.step: weights untouched
                     break
                 position["batch"] = index + 1
                 position["loss_sum"] += cost * len(X_batch)
                 position["seen"] += len(X_batch)
-                if is_correct is not None:
-                    position["correct"] += sum(
-                        bool(is_correct(o, t)) for o, t in zip(outputs, y_batch, strict=True)
-                    )
+                if correct is not None:
+                    position["correct"] += correct
                 history.step_loss.append(cost)
                 end_of_epoch = index + 1 == n_batches
                 if end_of_epoch:
@@ -428,11 +423,15 @@ def fit(
                 bar.update(1)
                 bar.set_postfix(_shown(position, history, end_of_epoch, is_correct), refresh=False)
                 info = StepInfo(epoch, index, cost, end_of_epoch, history, model, optimizer)
+                if callbacks:
+                    step.sync()  # callbacks see (and may change) the current weights
                 try:
                     for callback in callbacks:
                         callback(info)
                 except KeyboardInterrupt:
                     interrupted = True
+                if callbacks:
+                    step.reload()
                 if stop.requested:
                     interrupted = True
                 if interrupted:

@@ -66,6 +66,11 @@ JS_FORMS: dict[str, JsForm] = {
         "M.fsum(xs.slice(0, n).map((w, i) => w * xs[n + i])) + xs[2 * n]",
         "[...xs.slice(n, 2 * n), ...xs.slice(0, n), 1]",
     ),
+    "logsumexp": _form(
+        "((top) => top + M.log(M.fsum(xs.map((v) => M.exp(v - top)))))(Math.max(...xs))",
+        "xs.map((v) => M.exp(v - out))",
+    ),
+    "scaled_log": _form("y === 0 ? 0 : y * M.log(x)", "[y === 0 ? 0 : y / x, 0]"),
 }
 
 

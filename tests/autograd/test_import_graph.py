@@ -9,8 +9,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("autograd", "nn")
 
@@ -116,7 +114,6 @@ def test_the_views_have_no_import_circle() -> None:
     assert circles_touching(VIEWS) == []
 
 
-@pytest.mark.xfail(reason="nn.compiled <-> nn.train (issue 14, being fixed)", strict=False)
 def test_nn_has_no_import_circle() -> None:
     assert circles_touching(("nn",)) == []
 

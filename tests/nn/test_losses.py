@@ -60,15 +60,20 @@ def test_binary_cross_entropy_value_and_gradient():
 
 
 def test_binary_cross_entropy_at_the_edges():
-    assert binary_cross_entropy(Value(1.0), 1.0).data == 0.0
+    # A term of weight 0 adds nothing, even where its log is ln 0: p = 1 with y = 1 costs 0,
+    # and the gradient is that of the other term alone, -y/p.
+    p = Value(1.0)
+    loss = binary_cross_entropy(p, 1.0)
+    loss.backward()
+    assert loss.data == 0.0 and p.grad == -1.0
     assert binary_cross_entropy(Value(0.0), 0.0).data == 0.0
-    with pytest.raises(ValueError, match=re.escape("probability 0 is exactly 1.0 with target 0.0")):
+    with pytest.raises(ValueError, match=re.escape("got x = 0.0, c = 1.0")):
         binary_cross_entropy(Value(1.0), 0.0)
     with pytest.raises(ValueError, match="use binary_cross_entropy_with_logits"):
         binary_cross_entropy([Value(0.5), Value(0.0)], [0.0, 1.0])
-    with pytest.raises(ValueError, match=re.escape("probability 0 must be in [0, 1], got 1.5")):
+    with pytest.raises(ValueError, match=re.escape("got x = -0.5, c = 0.0; in binary_cross")):
         binary_cross_entropy(Value(1.5), 1.0)
-    with pytest.raises(ValueError, match=re.escape("target 0 must be in [0, 1], got 2.0")):
+    with pytest.raises(ValueError, match=re.escape("target 0 must be in [0, 1], got 2")):
         binary_cross_entropy(Value(0.5), 2.0)
 
 
@@ -133,7 +138,7 @@ def test_cross_entropy_is_stable_for_large_logits():
 def test_cross_entropy_errors():
     with pytest.raises(ValueError, match=re.escape("target_index 3 is out of range for 3 logits")):
         cross_entropy([1.0, 2.0, 3.0], 3)
-    with pytest.raises(TypeError, match=re.escape("target_index must be an int, got 1.0")):
+    with pytest.raises(TypeError, match=re.escape("(or one weight per class), got 1.0")):
         cross_entropy([1.0, 2.0], 1.0)
     with pytest.raises(ValueError, match="cross_entropy: needs at least one prediction"):
         cross_entropy([], 0)

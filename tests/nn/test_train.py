@@ -229,7 +229,7 @@ def test_resume_refuses_a_different_model_or_settings(moons, tmp_path):
 @pytest.mark.parametrize(
     ("options", "error", "message"),
     [
-        ({"loss": "l1"}, ValueError, "unknown loss 'l1'; choose one of cross_entropy, bce"),
+        ({"loss": "l1"}, ValueError, "unknown loss 'l1'; choose one of cross_entropy, binary"),
         ({"batch_size": 0}, ValueError, "fit: batch_size must be an int >= 1, got 0"),
         ({"epochs": -1}, ValueError, "fit: epochs must be an int >= 0, got -1"),
         ({"resume": True}, ValueError, "fit: resume=True needs checkpoint=path"),
