@@ -50,9 +50,9 @@ COMPILE_SHAPE, COMPILE_TARGET_S = [256, 256, 10], 2.0
 
 def data(rows: int = ROWS) -> tuple[np.ndarray, np.ndarray, str]:
     try:
-        X, y = nn.data.load_fashion_mnist(limit=rows)
-        return np.asarray(X, dtype=np.float64), np.asarray(y), "Fashion-MNIST (Debian files)"
-    except Exception:  # noqa: BLE001  (no files and no network: synthetic pixels)
+        pixels, labels = nn.data.load_fashion_mnist(limit=rows)
+        return np.asarray(pixels, dtype=np.float64), np.asarray(labels), "Fashion-MNIST (Debian)"
+    except Exception:  # no files and no network: synthetic pixels
         rng = np.random.default_rng(0)
         return rng.random((rows, 784)), rng.integers(0, 10, rows), "random pixels"
 
@@ -61,13 +61,13 @@ def model(sizes: list[int]) -> MLP:
     return MLP(784, sizes, activation="relu", seed=0)
 
 
-def fit_seconds(sizes: list[int], X: np.ndarray, y: np.ndarray, epochs: int) -> float:
+def fit_seconds(sizes: list[int], pixels: np.ndarray, labels: np.ndarray, epochs: int) -> float:
     """CPU seconds of one ``nn.fit(compiled=True)`` call (compile included)."""
     net = model(sizes)
     optimizer = Adam(net.parameters(), lr=LR)
     gc.collect()
     start = time.process_time()
-    nn.fit(net, X, y, loss="cross_entropy", optimizer=optimizer, epochs=epochs,
+    nn.fit(net, pixels, labels, loss="cross_entropy", optimizer=optimizer, epochs=epochs,
            batch_size=BATCH, progress=False, compiled=True)  # fmt: skip
     return time.process_time() - start
 
@@ -83,21 +83,21 @@ def torch_net(sizes: list[int], dtype: torch.dtype) -> torch.nn.Sequential:
     return torch.nn.Sequential(*layers)
 
 
-def torch_seconds(sizes: list[int], X: np.ndarray, y: np.ndarray, epochs: int,
+def torch_seconds(sizes: list[int], pixels: np.ndarray, labels: np.ndarray, epochs: int,
                   dtype: torch.dtype) -> float:  # fmt: skip
     """CPU seconds of ``epochs`` epochs of the equivalent PyTorch loop."""
     torch.manual_seed(0)
     net = torch_net(sizes, dtype)
     optimizer = torch.optim.Adam(net.parameters(), lr=LR)
-    inputs, labels = torch.tensor(X, dtype=dtype), torch.tensor(y, dtype=torch.long)
+    inputs, targets_all = torch.tensor(pixels, dtype=dtype), torch.tensor(labels, dtype=torch.long)
     gc.collect()
     start = time.process_time()
     for epoch in range(epochs):
-        order = torch.from_numpy(np.random.default_rng([0, epoch]).permutation(len(X)))
+        order = torch.from_numpy(np.random.default_rng([0, epoch]).permutation(len(pixels)))
         loss_sum, correct = 0.0, 0
-        for first in range(0, len(X), BATCH):
+        for first in range(0, len(pixels), BATCH):
             chosen = order[first : first + BATCH]
-            batch, targets = inputs[chosen], labels[chosen]
+            batch, targets = inputs[chosen], targets_all[chosen]
             optimizer.zero_grad()
             out = net(batch)
             loss = torch.nn.functional.cross_entropy(out, targets)
@@ -108,15 +108,21 @@ def torch_seconds(sizes: list[int], X: np.ndarray, y: np.ndarray, epochs: int,
     return time.process_time() - start
 
 
-def epoch_ratios(X: np.ndarray, y: np.ndarray, rounds: int, extra: int = 3) -> dict:
+def epoch_ratios(pixels: np.ndarray, labels: np.ndarray, rounds: int, extra: int = 3) -> dict:
     """Per shape: median CPU seconds per epoch of ours and PyTorch f64/f32, and the ratios."""
     out = {}
     for name, sizes in SHAPES.items():
         ours, f64, f32 = [], [], []
         for _ in range(rounds):  # alternating, so a drift of the machine hits all alike
-            ours.append((fit_seconds(sizes, X, y, 1 + extra) - fit_seconds(sizes, X, y, 1)) / extra)
-            f64.append(torch_seconds(sizes, X, y, extra, torch.float64) / extra)
-            f32.append(torch_seconds(sizes, X, y, extra, torch.float32) / extra)
+            ours.append(
+                (
+                    fit_seconds(sizes, pixels, labels, 1 + extra)
+                    - fit_seconds(sizes, pixels, labels, 1)
+                )
+                / extra
+            )
+            f64.append(torch_seconds(sizes, pixels, labels, extra, torch.float64) / extra)
+            f32.append(torch_seconds(sizes, pixels, labels, extra, torch.float32) / extra)
         ours_s, f64_s, f32_s = (statistics.median(t) for t in (ours, f64, f32))
         out[name] = {
             "ours_s": ours_s,
@@ -129,39 +135,39 @@ def epoch_ratios(X: np.ndarray, y: np.ndarray, rounds: int, extra: int = 3) -> d
     return out
 
 
-def compile_seconds(sizes: list[int], X: np.ndarray, y: np.ndarray, rounds: int) -> float:
+def compile_seconds(sizes: list[int], pixels: np.ndarray, labels: np.ndarray, rounds: int) -> float:
     """Median CPU seconds of ``fit(..., epochs=0, compiled=True)``: trace, compile, set up."""
-    return statistics.median(fit_seconds(sizes, X, y, 0) for _ in range(rounds))
+    return statistics.median(fit_seconds(sizes, pixels, labels, 0) for _ in range(rounds))
 
 
-def compile_memory(sizes: list[int], X: np.ndarray, y: np.ndarray) -> dict:
+def compile_memory(sizes: list[int], pixels: np.ndarray, labels: np.ndarray) -> dict:
     """Peak bytes allocated while ``fit`` compiles (tracemalloc), per parameter."""
     net = model(sizes)
     n_params = len(net.parameters())
     optimizer = Adam(net.parameters(), lr=LR)
     gc.collect()
     tracemalloc.start()
-    nn.fit(net, X, y, loss="cross_entropy", optimizer=optimizer, epochs=0, batch_size=BATCH,
-           progress=False, compiled=True)  # fmt: skip
+    nn.fit(net, pixels, labels, loss="cross_entropy", optimizer=optimizer, epochs=0,
+           batch_size=BATCH, progress=False, compiled=True)  # fmt: skip
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {"parameters": n_params, "peak_bytes": peak, "bytes_per_parameter": peak / n_params}
 
 
 def table(quick: bool = False) -> dict:
-    X, y, source = data()
+    pixels, labels, source = data()
     rounds = 3 if quick else 7
     name = "784-" + "-".join(map(str, COMPILE_SHAPE))
     return {
         "data": source,
         "rows": ROWS,
         "batch": BATCH,
-        "epochs": epoch_ratios(X, y, rounds),
+        "epochs": epoch_ratios(pixels, labels, rounds),
         "compile": {
             "shape": name,
-            "seconds": compile_seconds(COMPILE_SHAPE, X[:BATCH], y[:BATCH], rounds),
+            "seconds": compile_seconds(COMPILE_SHAPE, pixels[:BATCH], labels[:BATCH], rounds),
             "target_s": COMPILE_TARGET_S,
-            **compile_memory(COMPILE_SHAPE, X[:BATCH], y[:BATCH]),
+            **compile_memory(COMPILE_SHAPE, pixels[:BATCH], labels[:BATCH]),
         },
     }
 
