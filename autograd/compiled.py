@@ -38,6 +38,7 @@ Speed comes from grouping, not from new math:
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
 import sys
@@ -453,7 +454,7 @@ class _MatmulStep(_Step):
 
     def __init__(
         self, op: Op, weight_index: np.ndarray, inputs: _Arg, out_slice: slice,
-        bias_index: np.ndarray | None,
+        bias_index: np.ndarray | None, sole_weights: bool = False,
     ) -> None:  # fmt: skip
         self.op = op
         self.out_slice = out_slice
@@ -463,7 +464,7 @@ class _MatmulStep(_Step):
         self.needs_grad = True  # the weights are parameters
         self.inputs = inputs
         self.arg = inputs
-        self.weights = _ParameterBlock(weight_index)
+        self.weights = _ParameterBlock(weight_index, sole_weights)
         self.bias = None if bias_index is None else _ParameterBlock(bias_index[:, None])
 
     def forward(self, env: _Env, saved: list) -> None:
@@ -478,7 +479,7 @@ class _MatmulStep(_Step):
     def backward(self, env: _Env, saved: tuple) -> None:
         _, xs, weights = saved
         g = env.gR[self.out_slice]
-        self.weights.add(env.gP, g @ xs.T)
+        self.weights.add_product(env.gP, g, xs.T)
         if self.bias is not None:
             self.bias.add(env.gP, g.sum(axis=1, keepdims=True))
         if self.inputs.scatter is not None:
@@ -489,10 +490,12 @@ class _ParameterBlock:
     """A (k, n) block of the parameter array, by index; a strided view when the indices are
     evenly spaced rows (a layer's weights laid out neuron by neuron, each row w..., b)."""
 
-    __slots__ = ("index", "layout", "unique")
+    __slots__ = ("_cached", "index", "layout", "sole", "unique")
 
-    def __init__(self, index: np.ndarray) -> None:
+    def __init__(self, index: np.ndarray, sole: bool = False) -> None:
         self.index = index
+        self.sole = sole  # no other node reads these parameters: their gradient is ours alone
+        self._cached: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
         k, n = index.shape
         start = int(index[0, 0])
         row_stride = int(index[1, 0] - start) if k > 1 else n
@@ -504,10 +507,24 @@ class _ParameterBlock:
     def read(self, table: np.ndarray) -> np.ndarray:
         if self.layout is None:
             return table[self.index]
+        cached = self._cached  # views of the last two tables (a training loop's P and its grads)
+        for known, view in cached:
+            if known is table:
+                return view
         start, row_stride, k, n = self.layout
-        return np.lib.stride_tricks.as_strided(
+        view = np.lib.stride_tricks.as_strided(
             table[start:], shape=(k, n), strides=(row_stride * table.itemsize, table.itemsize)
         )
+        self._cached = ((table, view), *cached[:1])  # one assignment: threads see whole pairs
+        return view
+
+    def add_product(self, table: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+        """Add a @ b to the block; written in place when the block alone feeds these entries
+        (the gradient array starts at 0), without a temporary as large as the layer."""
+        if self.sole and self.layout is not None:
+            np.matmul(a, b, out=self.read(table))
+        else:
+            self.add(table, a @ b)
 
     def add(self, table: np.ndarray, values: np.ndarray) -> None:
         if self.layout is not None and self.unique:
@@ -624,10 +641,13 @@ class Compiled:
             raise ValueError(f"compiled: X must have shape (batch, {self.n_inputs}), got {X.shape}")
         if X.shape[0] == 0:
             raise ValueError("compiled: X has no rows")
+        return X
+
+    @staticmethod
+    def _check_finite(X: np.ndarray) -> None:  # noqa: N803
         if not np.isfinite(X).all():
             row = int(np.argwhere(~np.isfinite(X))[0][0])
             raise ValueError(f"compiled: X has a NaN or an infinity in row {row}")
-        return X
 
     def _check_parameters(self, parameters: Any) -> np.ndarray:
         if parameters is None:
@@ -657,6 +677,7 @@ class Compiled:
                 step.forward(env, saved)
         outputs = self._columns(env)
         if not np.isfinite(outputs).all():
+            self._check_finite(X)
             raise _forward_error(self.steps, saved)
         return env, saved, outputs
 
@@ -673,6 +694,7 @@ class Compiled:
         """fn on each row of X (shape (batch, n_inputs)); returns shape (batch,), or
         (batch, k) when fn returns a list of k Values."""
         X = self._check_batch(X)  # noqa: N806
+        self._check_finite(X)
         outputs = self._run(X, self.parameter_values())[2]
         return outputs[0].copy() if self._single else outputs.T.copy()
 
@@ -682,6 +704,7 @@ class Compiled:
         parameters: np.ndarray | None = None,
         grads: np.ndarray | None = None,
         reduction: str = "mean",
+        inputs_checked: bool = False,
     ) -> tuple[float, np.ndarray]:
         """Forward and backward over the batch with the flat ``parameters`` (default: the
         Values' current numbers); the gradient of the reduced first output goes into ``grads``
@@ -690,10 +713,15 @@ class Compiled:
         when an error is raised, except ``grads``.
 
         ``reduction="mean"``: L = (1/B) Σ_b fn(X_b)[0]; ``"sum"``: L = Σ_b fn(X_b)[0].
+        ``inputs_checked=True`` skips the scan of X for NaN and infinities (a caller that
+        checked its data once, as ``fit`` does); a bad number then still stops the run when it
+        reaches an output.
         """
         if reduction not in ("mean", "sum"):
             raise ValueError(f"compiled: reduction must be 'mean' or 'sum', got {reduction!r}")
         X = self._check_batch(X)  # noqa: N806
+        if not inputs_checked:
+            self._check_finite(X)
         P = self._check_parameters(parameters)  # noqa: N806
         env, saved, outputs = self._run(X, P)
         batch = env.batch
@@ -862,6 +890,7 @@ def _build(
                 key = (*key, "matmul", tuple(map(id, xs)))
         groups.setdefault(key, []).append(node)
 
+    uses = collections.Counter(itertools.chain.from_iterable(n._parents for n in computed))
     steps: list[_Step] = []
     n_rows = 0
     n_scalars = n_consts
@@ -890,7 +919,9 @@ def _build(
                 if op.bias
                 else None
             )
-            steps.append(_MatmulStep(op, weight_index, inputs_arg, out_slice, bias_index))
+            weights = itertools.chain.from_iterable(node._parents[:half] for node in nodes)
+            sole = all(uses[w] == 1 for w in weights)
+            steps.append(_MatmulStep(op, weight_index, inputs_arg, out_slice, bias_index, sole))
             continue
         refs = [[where(p) for p in node._parents] for node in nodes]
         needs = [[p in differentiable for p in node._parents] for node in nodes]

@@ -67,7 +67,12 @@ class CompiledStep:
         return np.concatenate([X, self.loss.columns(y, self.n_outputs)], axis=1)
 
     def __call__(self, rows: np.ndarray, y: np.ndarray) -> tuple[float, int | None]:
-        cost, outputs = self.program.value_and_grad(rows, self.parameters, self.grads)
+        cost, outputs = self.program.value_and_grad(
+            rows,
+            self.parameters,
+            self.grads,
+            inputs_checked=True,  # fit checked X and y
+        )
         if self._vector:
             self.optimizer.update(self._trained, self._trained_grads)
         else:
