@@ -10,8 +10,10 @@ from typing import Any
 
 from . import fast
 from .chainrule import explain
+from .define import define_op, remove_op
 from .fast import affine, backward, dot, topological_order
 from .fast import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
+from .forward import jvp
 from .gradcheck import GradcheckError, gradcheck
 from .ops import OPS, Op
 from .scope import enable_grad, is_recording, no_grad
@@ -43,14 +45,17 @@ __all__ = [
     "Value",
     "affine",
     "backward",
+    "define_op",
     "dot",
     "enable_grad",
     "explain",
     "grad",
     "gradcheck",
     "is_recording",
+    "jvp",
     "logsumexp",
     "no_grad",
+    "remove_op",
     "scaled_log",
     "topological_order",
 ]

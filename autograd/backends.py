@@ -292,7 +292,8 @@ class NumpyMath:
 
     @staticmethod
     def operand(node: Any) -> Any:
-        return node
+        """What a rule receives for a graph node: its number, as an array."""
+        return np.asarray(node.data, dtype=np.float64)
 
 
 _numpy_math: NumpyMath | None = None

@@ -26,6 +26,28 @@ def sample_points(op: Op, count: int, seed: int = 0) -> list[tuple[float, ...]]:
     return points + list(op.edge_points)
 
 
+def torch_skip_summary(reasons: list[str]) -> str | None:
+    """One loud line when PyTorch reference tests were skipped (None when none were)."""
+    skipped = sum("torch" in reason.lower() for reason in reasons)
+    if not skipped:
+        return None
+    return (
+        f"{skipped} PyTorch reference test(s)/module(s) SKIPPED: torch is not installed, so this "
+        "run is not the full suite. Run them with: "
+        ".venv/bin/python -m pip install torch==2.13.0 && make test"
+    )
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reasons.append(str(longrepr[2] if isinstance(longrepr, tuple) else longrepr))
+    line = torch_skip_summary(reasons)
+    if line:
+        terminalreporter.write_sep("!", line, red=True, bold=True)
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip without ``condition``; on CI, where everything is installed (.ci/run), fail
     instead."""

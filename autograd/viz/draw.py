@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import graphviz
 
+from ..backward import topological_order
 from ..chainrule import local_derivatives
 from ..ops import OPS
 from ..value import Scope, Value
@@ -46,6 +47,7 @@ FILL = {
 }
 CURRENT = "#ff9f43"  # the node backward is working on (step-by-step frames)
 UPDATED = "#c0392b"  # outline of nodes that just received gradient
+HIGHLIGHT = "#d62728"  # the node draw_dot(highlight=...) points at (a gradcheck culprit)
 EDGE_LABEL = "#1f4e9c"  # local derivatives written on edges
 FONT = "Helvetica"
 CAPTION_CHARS = 90  # a caption inside a picture breaks its lines at about this many characters
@@ -70,6 +72,7 @@ class Style:
     current: int | None = None  # id of the value whose op is being processed
     updated: frozenset[int] = field(default_factory=frozenset)  # ids that just got gradient
     caption: str = ""
+    highlight: int | None = None  # id of a value drawn in red with its op and in-edges
 
 
 def draw_dot(
@@ -84,6 +87,7 @@ def draw_dot(
     params: Iterable[Value] | None = None,
     show_grad: bool = True,
     sample: int | None = None,
+    highlight: Value | None = None,
 ) -> Graph:
     """The graph of everything ``root`` depends on, as a :class:`graphviz.Digraph`.
 
@@ -106,6 +110,8 @@ def draw_dot(
         sample: for a loss over a batch (a model called once per sample), draw only sample
             ``sample``'s term of the loss and what it depends on (numbered from 0 in the order
             the model was called). Grads shown are the whole batch's.
+        highlight: a Value of the graph to mark in red, with its op and the edges into it
+            (``GradcheckError.culprit``, the node whose own derivative is wrong).
 
     Returns a :class:`Graph`: display it in Jupyter, or ``.render(path, format="png")``.
     """
@@ -128,8 +134,18 @@ def draw_dot(
         max_nodes=max_nodes,
         params=params,
         show_grad=show_grad,
-        style=Style(caption=caption),
+        style=Style(caption=caption, highlight=_highlighted(root, highlight)),
     )
+
+
+def _highlighted(root: Value, node: object) -> int | None:
+    if node is None:
+        return None
+    if not isinstance(node, Value):
+        raise TypeError(f"draw_dot: highlight must be a Value, got {type(node).__name__}")
+    if not any(v is node for v in topological_order(root)):
+        raise ValueError("draw_dot: the highlighted Value is not in the graph of root")
+    return id(node)
 
 
 def _check_options(
@@ -340,6 +356,8 @@ class _Painter:
             attrs.update(fillcolor=CURRENT, penwidth="2.5")
         elif id(v) in self.style.updated:
             attrs.update(color=UPDATED, penwidth="2.5")
+        if id(v) == self.style.highlight:
+            attrs.update(color=HIGHLIGHT, penwidth="3")
         self.placed.append((f"v{self.layout.index[id(v)]}", attrs, self.layout.home_scope(v)))
 
     def op_node(self, v: Value) -> None:
@@ -350,6 +368,10 @@ class _Painter:
         current = id(v) == self.style.current
         if current:
             attrs.update(style="filled", fillcolor=CURRENT, penwidth="2")
+        flagged = id(v) == self.style.highlight
+        red = {"color": HIGHLIGHT, "penwidth": "2.5"} if flagged else {}
+        if flagged:
+            attrs.update(style="filled", fillcolor=HIGHLIGHT, fontcolor="white", **red)
         home = self.layout.home_scope(v)
         self.placed.append((f"o{i}", attrs, home))
         leaves = [
@@ -362,7 +384,7 @@ class _Painter:
         ]
         if len(leaves) > 1:
             self.rows.append((home, leaves, "same"))
-        self.edges.append((f"o{i}", f"v{i}", {}))
+        self.edges.append((f"o{i}", f"v{i}", dict(red)))
         labels: list[str] = []
         if self.edge_labels:
             try:
@@ -378,6 +400,8 @@ class _Painter:
                 edge.update(fontcolor=EDGE_LABEL)
             if current:
                 edge.update(color=UPDATED, penwidth="2")
+            if flagged:
+                edge.update(red, fontcolor=HIGHLIGHT)
             self.edges.append((self.drawn_name(p), f"o{i}", edge))
 
     def group_node(self, sid: int) -> None:
@@ -396,6 +420,8 @@ class _Painter:
             column.append("  ".join(shown) + ("  ..." if len(named) > 4 else ""))
         for k, v in enumerate(outputs[:8]):
             text = f"out {k + 1}: " if len(outputs) > 1 else ""
+            if sid in layout.titles:  # a sample: what leaves it is its term of the loss
+                text = "term: "
             text += f"data {number(v.data, self.fmt)}"
             column.append(f"{text}  {self.grad_text(v)}" if self.show_grad else text)
         if len(outputs) > 8:
