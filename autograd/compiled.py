@@ -217,11 +217,12 @@ def _describe(out: object) -> str:
 
 
 class _AllOutputs:
-    """A stand-in node whose parents are the outputs: one walk from it covers them all."""
+    """A stand-in inner node whose parents are the outputs: one walk from it covers them all."""
 
-    __slots__ = ("_parents",)
+    __slots__ = ("_op", "_parents")
 
     def __init__(self, outs: list[Value]) -> None:
+        self._op = "outputs"  # not a leaf (a walk expands a node whose _op is not None)
         self._parents = tuple(outs)
 
 
