@@ -40,6 +40,7 @@ class Explorer {
     this.inBrowser = this.spec.missing.length === 0;
     this.selected = null;
     this.build();
+    this.paint(); // the values Python sent, until the page (or the kernel) recomputes
     this.recompute();
   }
 
@@ -97,7 +98,12 @@ class Explorer {
   recompute() {
     const start = performance.now();
     if (!this.inBrowser) {
-      this.status(`recomputed by the Python kernel: no JavaScript form for ${this.spec.missing.join(", ")}`);
+      const ops = this.spec.missing.join(", ");
+      if (this.model.kernel === false) {
+        this.status(`this page cannot recompute: op ${ops} has no JavaScript form (it needs the Python kernel)`, true);
+      } else {
+        this.status(`recomputed by the Python kernel: no JavaScript form for ${ops}`);
+      }
       return;
     }
     const data = Float64Array.from(this.data);
@@ -243,9 +249,6 @@ class Explorer {
         this.nudge(i, value);
       });
       this.rows[i] = { slider, field, grad, fd };
-    }
-    if (!this.inBrowser && this.model.kernel === false) {
-      this.status(`this page cannot recompute: op ${this.spec.missing.join(", ")} has no JavaScript form (it needs the Python kernel)`, true);
     }
     this.info = make("div", { class: "sg-info", text: "Hover or click an op to see its derivatives; click a leaf to see its chain-rule paths." }, this.el);
   }
