@@ -43,11 +43,18 @@ class Mismatch:
     def __str__(self) -> str:
         gap = abs(self.analytic - self.numeric)
         text = (
-            f"{self.what} at x = {list(self.point)}: {self.names[0]} {self.analytic!r}, "
+            f"{self.what} at x = {_shown(self.point)}: {self.names[0]} {self.analytic!r}, "
             f"{self.names[1]} {self.numeric!r}, |difference| {gap:.3g} > tolerance "
             f"{self.tolerance:.3g}"
         )
         return f"{text}. {self.note}" if self.note else text
+
+
+def _shown(point: tuple[float, ...]) -> str:
+    """The point as a list; past 6 inputs, the first 3 and the count."""
+    if len(point) <= 6:
+        return str(list(point))
+    return f"[{', '.join(repr(x) for x in point[:3])}, ... ({len(point)} inputs)]"
 
 
 def input_name(op: Op, i: int) -> str:
