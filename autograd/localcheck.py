@@ -21,7 +21,7 @@ from .differences import richardson, start_step
 from .ops import Op
 from .value import Constant, Value, grad
 
-__all__ = ["Mismatch", "first_order", "input_name", "is_kink", "second_order"]
+__all__ = ["Mismatch", "first_order", "input_name", "is_kink", "row_of", "second_order"]
 
 ERROR_FACTOR = 10.0
 
@@ -55,6 +55,19 @@ def _shown(point: tuple[float, ...]) -> str:
     if len(point) <= 6:
         return str(list(point))
     return f"[{', '.join(repr(x) for x in point[:3])}, ... ({len(point)} inputs)]"
+
+
+def row_of(op: Op | str, where: str) -> Op:
+    """The row ``op`` names (or ``op`` itself), with an error naming ``where`` it was asked."""
+    from .ops import OPS
+
+    if isinstance(op, str):
+        if op not in OPS:
+            raise ValueError(f"{where}: no op named {op!r} in the table")
+        return OPS[op]
+    if not isinstance(op, Op):
+        raise TypeError(f"{where}: needs an Op (or its name), got {type(op).__name__}")
+    return op
 
 
 def input_name(op: Op, i: int) -> str:
