@@ -77,6 +77,7 @@ class LiveView:
         self.show = show if show is not None else (_jupyter_show() if in_jupyter() else None)
         self.refreshes = 0
         self.seconds = 0.0  # spent redrawing
+        self.last_seconds = 0.0  # the last redraw's share of it
         self._next = 0.0
         self._X: np.ndarray | None = None
         self._y: np.ndarray | None = None
@@ -117,6 +118,7 @@ class LiveView:
         spent = time.perf_counter() - start
         self.refreshes += 1
         self.seconds += spent
+        self.last_seconds = spent
         # Next redraw no sooner than `every`, and late enough that redraws stay within budget.
         self._next = time.perf_counter() + max(self.every, spent / self.budget)
 
