@@ -15,25 +15,22 @@ from __future__ import annotations
 
 import os
 
-# One thread for NumPy's matrix products too, as for PyTorch (set before NumPy is imported).
-for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+if __name__ == "__main__":  # run as a script: one thread for NumPy's matrix products too, as
+    for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_variable, "1")  # for PyTorch (set before NumPy is imported)
 
-import argparse  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
+import argparse
+import time
+from typing import Any
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import autograd  # noqa: E402
-import nn  # noqa: E402
-from nn.data import batches, load_fashion_mnist  # noqa: E402
-
-CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
-           "Bag", "Ankle boot")  # fmt: skip
+import autograd
+import nn
+from nn.data import batches, load_fashion_mnist
 
 
-def parse() -> argparse.Namespace:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hidden", type=int, nargs="+", default=[16, 16],
                         help="hidden layer sizes (default: 16 16, the notes' network)")  # fmt: skip
@@ -42,7 +39,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--lr", type=float, default=2e-3, help="Adam's learning rate")
     parser.add_argument("--limit", type=int, default=None, help="train on the first n images")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
-    return parser.parse_args()
+    parser.add_argument("--data", default=None, help="a folder with the IDX files (default: "
+                        "Debian's, else a checked download)")  # fmt: skip
+    return parser.parse_args(argv)
 
 
 def clock() -> tuple[float, float]:
@@ -99,10 +98,11 @@ def their_accuracy(network: Any, images: np.ndarray, labels: np.ndarray) -> floa
         return float((network(torch.from_numpy(images)).argmax(dim=1).numpy() == labels).mean())
 
 
-def main() -> None:
-    args = parse()
-    X, y = load_fashion_mnist(limit=args.limit)
-    X_test, y_test = load_fashion_mnist(train=False)
+def main(argv: list[str] | None = None) -> list[tuple[str, float, float, float]]:
+    """Train and test both; print and return the rows (name, wall s, CPU s, test accuracy)."""
+    args = parse(argv)
+    X, y = load_fashion_mnist(args.data, limit=args.limit)
+    X_test, y_test = load_fashion_mnist(args.data, train=False)
     sizes = [784, *args.hidden, 10]
     shape = "-".join(map(str, sizes))
     model = nn.MLP(784, [*args.hidden, 10], activation="relu", seed=0)
@@ -122,6 +122,7 @@ def main() -> None:
         print(f"{name:24} {cpu:8.1f}s {cpu / args.epochs:9.2f}s {wall:9.1f}s {right:14.2%}")
     if len(rows) == 2:
         print(f"ours takes {rows[0][2] / rows[1][2]:.2f}x PyTorch's CPU time")
+    return rows
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to a temporary file in the same folder, then rename it over ``path``.
 
     A new file gets the umask's mode; a replaced file keeps its mode."""
-    path = Path(path)
+    path = Path(os.fspath(path))
     handle, temporary = _open_temporary(path)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
@@ -148,6 +148,7 @@ def _outermost_key_of_deep_nesting(text: str, limit: int = 100) -> str | None:
 def read_json(path: str | os.PathLike[str]) -> Any:
     """Parse a JSON file; a missing file is ``FileNotFoundError``, bad JSON a ``ValueError``
     (also for nesting too deep to parse, and integers too long to convert)."""
+    path = os.fspath(path)  # TypeError for anything but a str or path (an int is a descriptor)
     if not stat.S_ISREG(os.stat(path).st_mode):  # /dev/zero or a FIFO would never end
         raise ValueError(f"{path}: not a regular file")
     try:

@@ -420,6 +420,8 @@ class _Painter:
             column.append("  ".join(shown) + ("  ..." if len(named) > 4 else ""))
         for k, v in enumerate(outputs[:8]):
             text = f"out {k + 1}: " if len(outputs) > 1 else ""
+            if sid in layout.titles:  # a sample: what leaves it is its term of the loss
+                text = "term: "
             text += f"data {number(v.data, self.fmt)}"
             column.append(f"{text}  {self.grad_text(v)}" if self.show_grad else text)
         if len(outputs) > 8:

@@ -118,7 +118,8 @@ def fit_svg(svg: str, min_text_px: float = 8.0) -> str:
 def fit_html(svg: str, caption: str = "") -> str:
     """HTML showing ``svg`` (Graphviz's output) fitted to its column, ``caption`` above it as
     text that wraps."""
-    svg = svg[svg.index("<svg") :]
+    # Without the prolog, and without Graphviz's comments (a tenth of a big drawing).
+    svg = re.sub(r"<!--.*?-->\n?", "", svg[svg.index("<svg") :], flags=re.DOTALL)
     width, legible = fit_width(svg, MIN_TEXT_PX)
     key = "seegrad-" + hashlib.sha1((caption + svg).encode()).hexdigest()[:12]
     # A drawing far taller than wide (a batch of samples) scrolls in a box of its own.

@@ -77,8 +77,12 @@ class Graph(graphviz.Digraph):
         if svg is None:
             return bundle
         if include is None or "text/html" in include:
-            # JupyterLab and nbconvert prefer HTML, which can fit the drawing to the column.
+            # JupyterLab, Notebook 7, nbconvert, VS Code and GitHub prefer HTML, which can fit
+            # the drawing to the column. The SVG beside it would only double a notebook's size.
             bundle["text/html"] = fit_html(self._html_svg(svg), self.caption)
+            if include is None or "image/svg+xml" not in include:
+                del bundle["image/svg+xml"]
+                return bundle
         # Front ends that inline the SVG itself shrink it to the page with this.
         bundle["image/svg+xml"] = svg.replace("<svg ", f"<svg {_FIT_TO_PAGE} ", 1)
         return bundle
@@ -95,8 +99,10 @@ class Graph(graphviz.Digraph):
         """The drawing as HTML that fits a page's column (see :mod:`autograd.viz.fit`)."""
         return fit_html(self._html_svg(), self.caption)
 
-    def _repr_svg_(self) -> str | None:
-        return self._repr_mimebundle_(include=["image/svg+xml"]).get("image/svg+xml")
+    def svg(self) -> str:
+        """The drawing as SVG that shrinks to the page when inlined (no ``_repr_svg_``: IPython
+        would add it beside the HTML of :meth:`_repr_mimebundle_`, doubling a notebook)."""
+        return self._repr_mimebundle_(include=["image/svg+xml"])["image/svg+xml"]
 
     def _fallback_bundle(self) -> dict[str, Any]:
         text = f"{self.text()}\n\n{INSTALL_HINT}"

@@ -239,6 +239,7 @@ instruction = st.tuples(
             st.booleans(),
         ),
         st.tuples(st.just("n-ary"), st.sampled_from(["sum", "dot", "affine"]), st.lists(index)),
+        st.tuples(st.just("layer"), st.just("layer"), st.lists(index, min_size=1)),
     ),
 )
 programs = st.lists(instruction, min_size=1, max_size=14)
@@ -261,14 +262,45 @@ def run(program, point, nary):
                 elif kind == "number":
                     x, number, reflected = slots[args[0] % len(slots)], args[1], args[2]
                     out = OPERATORS[name](number, x) if reflected else OPERATORS[name](x, number)
+                elif kind == "layer":
+                    out = layer(nary["layer"], [slots[i % len(slots)] for i in args[0]])
                 else:
                     out = n_ary(nary[name], [slots[i % len(slots)] for i in args[0]])
         except (ArithmeticError, ValueError, TypeError) as error:
             outcomes.append((type(error).__name__, str(error)))
             continue
         outcomes.append(out)
-        slots.append(out)
+        slots.extend(out if isinstance(out, list) else [out])
     return slots, outcomes
+
+
+NEURONS = [type("Neuron", (), {"name": f"neuron {k}"})() for k in range(3)]
+ACTIVATIONS = [None, ops.TANH, ops.SIGMOID, ops.RELU]
+
+
+def layer(function, picks):
+    """Three neurons on the first half of ``picks``, weights and biases from the rest."""
+    n = max(1, len(picks) // 2)
+    inputs = picks[:n]
+    neurons = [
+        (NEURONS[k], (picks[k:] + picks)[:n], picks[-1 - k % len(picks)], ACTIVATIONS[k + n & 3])
+        for k in range(3)
+    ]
+    return function(neurons, inputs)
+
+
+def readable_layer(neurons, inputs):
+    """What ``fast.affine_layer`` stands for: each neuron's call, one after the other."""
+    out = []
+    for module, weights, bias, activation in neurons:
+        with module_scope(module):
+            node = core.affine(weights, inputs, bias)
+            node.label = "z"
+            if activation is not None:
+                node = Value.apply(activation, node)
+                node.label = "a"
+        out.append(node)
+    return out
 
 
 def n_ary(function, picks):
@@ -295,7 +327,14 @@ def describe(root, outcomes):
         )
         for v in order
     ]
-    results = [o if isinstance(o, tuple) else position.get(id(o), "outside") for o in outcomes]
+    results = [
+        o
+        if isinstance(o, tuple)
+        else [position.get(id(v), "outside") for v in o]
+        if isinstance(o, list)
+        else position.get(id(o), "outside")
+        for o in outcomes
+    ]
     return nodes, results
 
 
@@ -312,6 +351,7 @@ def differences(program, point):
     """What differs between the fast engine and the readable one on ``program`` (empty: all
     the same): graphs, numbers, errors, topological order, gradients."""
     fast_nary = {"sum": autograd.sum, "dot": autograd.dot, "affine": autograd.affine}
+    fast_nary["layer"] = fast.affine_layer
     slots, outcomes = run(program, point, fast_nary)
     root = autograd.sum(slots)
     fast_graph = describe(root, outcomes)
@@ -320,6 +360,7 @@ def differences(program, point):
     fast_grads = outcome_of_backward(root, Value.backward)
     with fast.readable():
         readable_nary = {"sum": core.sum, "dot": core.dot, "affine": core.affine}
+        readable_nary["layer"] = readable_layer
         slots, outcomes = run(program, point, readable_nary)
         root = core.sum(slots)
         readable_graph = describe(root, outcomes)
@@ -404,3 +445,18 @@ def test_the_differential_test_fails_when_the_fast_walk_or_backward_is_wrong(mon
 
     monkeypatch.setattr(fast, "backward", backward_that_overwrites)
     assert [kind for kind, *_ in differences(PROGRAM, [0.5, -1.5])] == ["gradients"]
+
+
+def test_the_differential_test_fails_when_the_fast_layer_is_wrong(monkeypatch):
+    program = [("plain", ("layer", "layer", [0, 1, 2, 3]))]
+    assert differences(program, [0.5, -1.5]) == []
+    real = fast.affine_layer
+
+    def layer_forgetting_its_modules(neurons, inputs):
+        out = real(neurons, inputs)
+        for node in out:
+            node._scope = None
+        return out
+
+    monkeypatch.setattr(fast, "affine_layer", layer_forgetting_its_modules)
+    assert [kind for kind, *_ in differences(program, [0.5, -1.5])] == ["graph"]

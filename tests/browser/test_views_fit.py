@@ -66,15 +66,15 @@ def check(figures: dict[str, dict]) -> list[str]:
             if not d["reachable"]:
                 problems.append(
                     f"{name}: a {d['width']:.0f} px wide drawing sticks out of its "
-                    f"{found['area']['width']:.0f} px output area by {d['overflow']:.0f} px"
+                    f"{d['column']:.0f} px output column by {d['overflow']:.0f} px"
                 )
             elif d["overflow"] > 1 and d["text_px"] is not None:
                 # Scrolling is for drawings whose text would be too small scaled to the column.
-                scaled = d["text_px"] * found["area"]["width"] / d["width"]
+                scaled = d["text_px"] * d["column"] / d["width"]
                 if scaled >= MIN_TEXT_PX:
                     problems.append(
                         f"{name}: a {d['width']:.0f} px wide drawing scrolls in its "
-                        f"{found['area']['width']:.0f} px output area, though scaled to it its "
+                        f"{d['column']:.0f} px output column, though scaled to it its "
                         f"text would be {scaled:.1f} px"
                     )
     for d in figures.get("neuron", {}).get("drawings", []):
@@ -151,3 +151,61 @@ def test_views_fit_in_jupyterlab(lab_server, page, artifacts) -> None:
         (folder / f"lab-{width}.json").write_text(json.dumps(figures, indent=1))
         problems += [f"at {width} px: {p}" for p in check(figures)]
     assert not problems, "in JupyterLab:\n" + "\n".join(problems)
+
+
+NOTEBOOKS = ["01_values_and_graphs", "02_backprop_by_hand", "03_mlp_on_moons"]
+
+
+def measure_notebook(page, cells, folder: Path, prefix: str) -> dict[str, dict]:
+    """Every cell's drawings, by cell index; a screenshot of each cell that has one."""
+    figures = {}
+    for k in range(cells.count()):
+        found = cells.nth(k).evaluate(views.MEASURE)
+        if found.get("drawings"):
+            cells.nth(k).scroll_into_view_if_needed()
+            page.screenshot(path=str(folder / f"{prefix}-cell{k:02d}.png"))
+            figures[f"cell {k}"] = found
+    return figures
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_drawings_fit_in_the_html_export(notebook: str, browser, artifacts) -> None:
+    from nbconvert import HTMLExporter
+
+    folder = artifacts / "fit" / "notebooks"
+    folder.mkdir(parents=True, exist_ok=True)
+    body, _ = HTMLExporter(template_name="lab").from_filename(
+        str(ROOT / "notebooks" / f"{notebook}.ipynb")
+    )
+    html = folder / f"{notebook}.html"
+    html.write_text(body, encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        page.route("http*://**/*", lambda route: route.abort())
+        page.goto(html.as_uri(), wait_until="load")
+        figures = measure_notebook(page, page.locator(".jp-Cell"), folder, f"html-{notebook}")
+    finally:
+        context.close()
+    (folder / f"html-{notebook}.json").write_text(json.dumps(figures, indent=1))
+    assert figures, f"{notebook}: no drawing in the export"
+    problems = check(figures)
+    assert not problems, f"{notebook} exported, at 1440 px:\n" + "\n".join(problems)
+
+
+def test_notebook_drawings_fit_in_jupyterlab(lab_server, page, artifacts) -> None:
+    from . import jupyterlab as lab_steps
+
+    folder = artifacts / "fit" / "notebooks"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    problems = []
+    for notebook in NOTEBOOKS:
+        lab_steps.open_notebook(page, lab_server, f"{notebook}.ipynb")
+        lab_steps.run_all(page)
+        page.wait_for_timeout(2000)  # widgets draw a moment after their cell ran
+        cells = lab_steps.notebook_cells(page)
+        figures = measure_notebook(page, cells, folder, f"lab-{notebook}")
+        (folder / f"lab-{notebook}.json").write_text(json.dumps(figures, indent=1))
+        problems += [f"{notebook}: {p}" for p in check(figures)]
+    assert not problems, "in JupyterLab at 1440 px:\n" + "\n".join(problems)

@@ -108,18 +108,21 @@ MEASURE = """(cell) => {
   return {
     area: {left: box.left, right: box.right, width: box.width},
     drawings: drawings.map(d => {
+      // The output beside its prompt ("Out[3]:") is the column a drawing has.
+      const own = (d.closest('.jp-OutputArea-output') || area).getBoundingClientRect();
       const r = d.getBoundingClientRect();
       const s = scroller(d);
-      const inside = r.left >= box.left - 1 && r.right <= box.right + 1;
+      const inside = r.left >= own.left - 1 && r.right <= own.right + 1;
       let reachable = inside;
       if (!inside && s) {
         const sr = s.getBoundingClientRect();
-        reachable = sr.left >= box.left - 1 && sr.right <= box.right + 1 &&
+        reachable = sr.left >= own.left - 1 && sr.right <= own.right + 1 &&
           s.scrollWidth >= r.width - 1;
       }
       return {
         tag: d.tagName.toLowerCase(), left: r.left, right: r.right, width: r.width,
-        height: r.height, overflow: Math.max(0, r.right - box.right, box.left - r.left),
+        column: own.width, height: r.height,
+        overflow: Math.max(0, r.right - own.right, own.left - r.left),
         scrolls: !!s, reachable, text_px: fontPx(d),
       };
     }),

@@ -347,6 +347,17 @@ def test_every_bad_model_file_is_a_value_error_naming_file_and_key(tmp_path, cas
     assert str(path) in message and key in message, message
 
 
+@pytest.mark.parametrize("path", [3, None, 2.5, "a\x00b"])
+def test_paths_of_the_wrong_type(tmp_path, monkeypatch, path):
+    monkeypatch.chdir(tmp_path)
+    error = ValueError if isinstance(path, str) else TypeError  # str: "embedded null byte"
+    with pytest.raises(error):
+        nn.load(path)
+    with pytest.raises(error):
+        nn.save(MLP(2, [1], seed=0), path)
+    assert os.listdir(tmp_path) == []
+
+
 def test_loading_an_endless_file_is_refused_not_read(tmp_path):
     fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)
@@ -525,6 +536,21 @@ def test_non_finite_inputs_are_named(compiled):
     X[3, 1] = math.nan
     with pytest.raises(ValueError, match=re.escape("fit: X[3, 1] is nan (not finite)")):
         nn.fit(MLP(2, [4, 3], seed=0), X, y, progress=False, compiled=compiled)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "error", "message"),
+    [
+        ([["a", "b"]], [0], ValueError, "could not convert string to float"),
+        (np.zeros((2, 2)), np.array(["a", "b"]), ValueError, "labels must be numbers"),
+        (np.zeros((2, 2, 2)), np.zeros(2), ValueError, "X must be (samples, features)"),
+        (np.zeros(2), np.zeros(2), ValueError, "X must be (samples, features)"),
+        (np.zeros((2, 3)), np.zeros(2), ValueError, "MLP expects 2 inputs, got 3"),
+    ],
+)
+def test_data_of_the_wrong_type_or_shape(X, y, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        nn.fit(MLP(2, [4, 2], seed=0), X, y, progress=False)
 
 
 def test_numpy_integers_are_accepted_as_counts():
