@@ -6,6 +6,7 @@ Each function returns a matplotlib Figure; pass ``path`` to also save it (PNG, S
 
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +15,8 @@ import numpy as np
 
 from .module import Module
 from .train import History, predict
+
+MAX_RESOLUTION = 1000  # a grid of a million points: the model runs once per point
 
 
 def _pyplot() -> Any:
@@ -77,6 +80,20 @@ def plot_decision_boundary(
     X, y = np.asarray(X, dtype=float), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary needs 2-D points, got X of shape {X.shape}")
+    if len(X) == 0 or len(X) != len(y):
+        raise ValueError(f"plot_decision_boundary: {len(X)} points and {len(y)} labels")
+    if not np.isfinite(X).all():
+        row, column = (int(i) for i in np.argwhere(~np.isfinite(X))[0])
+        raise ValueError(f"plot_decision_boundary: X[{row}, {column}] is {X[row, column]}")
+    if (
+        isinstance(resolution, bool)
+        or not isinstance(resolution, numbers.Integral)
+        or not 2 <= resolution <= MAX_RESOLUTION
+    ):
+        raise ValueError(
+            f"plot_decision_boundary: resolution must be an int in [2, {MAX_RESOLUTION}] "
+            f"(the model is evaluated resolution² times), got {resolution!r:.40}"
+        )
     margin = 0.5
     (x_low, y_low), (x_high, y_high) = X.min(axis=0) - margin, X.max(axis=0) + margin
     grid_x, grid_y = np.meshgrid(

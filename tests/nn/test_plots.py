@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -79,7 +81,6 @@ def test_two_class_points_take_the_colours_of_their_side():
 
 def test_the_demo_plots_the_points_its_title_counts(monkeypatch, tmp_path):
     import importlib.util
-    import re
     from pathlib import Path
 
     path = Path(__file__).parents[2] / "examples" / "demo.py"
@@ -97,3 +98,18 @@ def test_the_demo_plots_the_points_its_title_counts(monkeypatch, tmp_path):
     demo.train_moons(compiled=True)
     counted = re.search(r"of the (\d+) held-out points shown", drawn["title"])
     assert counted and int(counted.group(1)) == drawn["points"] == 75
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "options", "message"),
+    [
+        (np.array([[0.0, np.nan]]), np.zeros(1), {}, "plot_decision_boundary: X[0, 1] is nan"),
+        (np.zeros((0, 2)), np.zeros(0), {}, "0 points and 0 labels"),
+        (np.zeros((3, 2)), np.zeros(2), {}, "3 points and 2 labels"),
+        (np.zeros((3, 2)), np.zeros(3), {"resolution": 10**6}, "resolution must be an int in"),
+        (np.zeros((3, 2)), np.zeros(3), {"resolution": 1.5}, "got 1.5"),
+    ],
+)
+def test_decision_boundary_refuses_hostile_input(X, y, options, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        plots.plot_decision_boundary(nn.MLP(2, [1], seed=0), X, y, **options)
