@@ -38,6 +38,8 @@ Speed comes from grouping, not from new math:
 
 from __future__ import annotations
 
+import collections
+import itertools
 import math
 import sys
 import threading
@@ -452,7 +454,7 @@ class _MatmulStep(_Step):
 
     def __init__(
         self, op: Op, weight_index: np.ndarray, inputs: _Arg, out_slice: slice,
-        bias_index: np.ndarray | None,
+        bias_index: np.ndarray | None, sole_weights: bool = False,
     ) -> None:  # fmt: skip
         self.op = op
         self.out_slice = out_slice
@@ -462,7 +464,7 @@ class _MatmulStep(_Step):
         self.needs_grad = True  # the weights are parameters
         self.inputs = inputs
         self.arg = inputs
-        self.weights = _ParameterBlock(weight_index)
+        self.weights = _ParameterBlock(weight_index, sole_weights)
         self.bias = None if bias_index is None else _ParameterBlock(bias_index[:, None])
 
     def forward(self, env: _Env, saved: list) -> None:
@@ -477,7 +479,7 @@ class _MatmulStep(_Step):
     def backward(self, env: _Env, saved: tuple) -> None:
         _, xs, weights = saved
         g = env.gR[self.out_slice]
-        self.weights.add(env.gP, g @ xs.T)
+        self.weights.add_product(env.gP, g, xs.T)
         if self.bias is not None:
             self.bias.add(env.gP, g.sum(axis=1, keepdims=True))
         if self.inputs.scatter is not None:
@@ -488,25 +490,41 @@ class _ParameterBlock:
     """A (k, n) block of the parameter array, by index; a strided view when the indices are
     evenly spaced rows (a layer's weights laid out neuron by neuron, each row w..., b)."""
 
-    __slots__ = ("index", "layout", "unique")
+    __slots__ = ("_cached", "index", "layout", "sole", "unique")
 
-    def __init__(self, index: np.ndarray) -> None:
+    def __init__(self, index: np.ndarray, sole: bool = False) -> None:
         self.index = index
-        self.unique = _unique(index.ravel())
+        self.sole = sole  # no other node reads these parameters: their gradient is ours alone
+        self._cached: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
         k, n = index.shape
         start = int(index[0, 0])
         row_stride = int(index[1, 0] - start) if k > 1 else n
         expected = start + row_stride * np.arange(k)[:, None] + np.arange(n)[None, :]
         regular = row_stride >= n and np.array_equal(index, expected)
         self.layout = (start, row_stride, k, n) if regular else None
+        self.unique = regular or _unique(index.ravel())  # evenly spaced rows never overlap
 
     def read(self, table: np.ndarray) -> np.ndarray:
         if self.layout is None:
             return table[self.index]
+        cached = self._cached  # views of the last two tables (a training loop's P and its grads)
+        for known, view in cached:
+            if known is table:
+                return view
         start, row_stride, k, n = self.layout
-        return np.lib.stride_tricks.as_strided(
+        view = np.lib.stride_tricks.as_strided(
             table[start:], shape=(k, n), strides=(row_stride * table.itemsize, table.itemsize)
         )
+        self._cached = ((table, view), *cached[:1])  # one assignment: threads see whole pairs
+        return view
+
+    def add_product(self, table: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+        """Add a @ b to the block; written in place when the block alone feeds these entries
+        (the gradient array starts at 0), without a temporary as large as the layer."""
+        if self.sole and self.layout is not None:
+            np.matmul(a, b, out=self.read(table))
+        else:
+            self.add(table, a @ b)
 
     def add(self, table: np.ndarray, values: np.ndarray) -> None:
         if self.layout is not None and self.unique:
@@ -623,10 +641,13 @@ class Compiled:
             raise ValueError(f"compiled: X must have shape (batch, {self.n_inputs}), got {X.shape}")
         if X.shape[0] == 0:
             raise ValueError("compiled: X has no rows")
+        return X
+
+    @staticmethod
+    def _check_finite(X: np.ndarray) -> None:  # noqa: N803
         if not np.isfinite(X).all():
             row = int(np.argwhere(~np.isfinite(X))[0][0])
             raise ValueError(f"compiled: X has a NaN or an infinity in row {row}")
-        return X
 
     def _check_parameters(self, parameters: Any) -> np.ndarray:
         if parameters is None:
@@ -656,6 +677,7 @@ class Compiled:
                 step.forward(env, saved)
         outputs = self._columns(env)
         if not np.isfinite(outputs).all():
+            self._check_finite(X)
             raise _forward_error(self.steps, saved)
         return env, saved, outputs
 
@@ -672,6 +694,7 @@ class Compiled:
         """fn on each row of X (shape (batch, n_inputs)); returns shape (batch,), or
         (batch, k) when fn returns a list of k Values."""
         X = self._check_batch(X)  # noqa: N806
+        self._check_finite(X)
         outputs = self._run(X, self.parameter_values())[2]
         return outputs[0].copy() if self._single else outputs.T.copy()
 
@@ -681,6 +704,7 @@ class Compiled:
         parameters: np.ndarray | None = None,
         grads: np.ndarray | None = None,
         reduction: str = "mean",
+        inputs_checked: bool = False,
     ) -> tuple[float, np.ndarray]:
         """Forward and backward over the batch with the flat ``parameters`` (default: the
         Values' current numbers); the gradient of the reduced first output goes into ``grads``
@@ -689,10 +713,15 @@ class Compiled:
         when an error is raised, except ``grads``.
 
         ``reduction="mean"``: L = (1/B) Σ_b fn(X_b)[0]; ``"sum"``: L = Σ_b fn(X_b)[0].
+        ``inputs_checked=True`` skips the scan of X for NaN and infinities (a caller that
+        checked its data once, as ``fit`` does); a bad number then still stops the run when it
+        reaches an output.
         """
         if reduction not in ("mean", "sum"):
             raise ValueError(f"compiled: reduction must be 'mean' or 'sum', got {reduction!r}")
         X = self._check_batch(X)  # noqa: N806
+        if not inputs_checked:
+            self._check_finite(X)
         P = self._check_parameters(parameters)  # noqa: N806
         env, saved, outputs = self._run(X, P)
         batch = env.batch
@@ -806,65 +835,62 @@ def compile(  # noqa: A001  (autograd.compile; not exported by star-imports)
 def _build(
     order: list[Value], inputs: list[Value], outs: list[Value], single: bool, listed: list[Value]
 ) -> Compiled:
-    input_index = {x: i for i, x in enumerate(inputs)}
     parameters: list[Value] = list(listed)
-    known = set(listed)
+    known = {*listed, *inputs}
     constants: list[Value] = []
     computed: list[Value] = []
     for node in order:
-        if node in input_index:
-            continue
-        if node._op is None:
+        if node._op is not None:
+            computed.append(node)
+        elif node not in known:
             if isinstance(node, Constant):
                 constants.append(node)
-            elif node not in known:
+            else:
                 known.add(node)
                 parameters.append(node)
-        else:
-            computed.append(node)
     n_consts = len(constants)
     constant_values = np.array([c.data for c in constants], dtype=np.float64)
 
-    # Where each node lives, its depth and whether the output depends on it through parameters.
-    location: dict[Value, tuple[int, int]] = {}
-    needs_grad: dict[Value, bool] = {}
-    depth: dict[Value, int] = {}
-    for i, x in enumerate(inputs):
-        location[x] = (_X, i)
-        needs_grad[x] = False
-        depth[x] = 0
-    for i, p in enumerate(parameters):
-        location[p] = (_P, i)
-        needs_grad[p] = True
-        depth[p] = 0
-    for i, c in enumerate(constants):
-        location[c] = (_S, i)
-        needs_grad[c] = False
-        depth[c] = 0
-    per_row: dict[Value, bool] = {}  # depends on the inputs: a row of R, else a scalar
+    # Where each node lives, its depth, whether the output depends on it through parameters,
+    # and whether it depends on the inputs (a row of R; else a scalar). Set operations and
+    # C-level maps over the parents: a layer's nodes have hundreds of parents each.
+    # Parameters are found through parameter_index (no entry of their own in location).
+    location: dict[Value, tuple[int, int]] = {x: (_X, i) for i, x in enumerate(inputs)}
+    location.update((c, (_S, i)) for i, c in enumerate(constants))
+    parameter_index = dict(zip(parameters, range(len(parameters))))
+
+    def where(node: Value) -> tuple[int, int]:
+        return location[node] if node in location else (_P, parameter_index[node])
+
+    depth: dict[Value, int] = {}  # leaves are at depth 0
+    differentiable: set[Value] = set(parameters)  # the output's gradient reaches parameters
+    per_row: set[Value] = set(inputs)
     for node in computed:
         parents = node._parents
-        depth[node] = 1 + max(depth[p] for p in parents)
-        needs_grad[node] = any(needs_grad[p] for p in parents)
-        per_row[node] = any(location[p][0] in (_X, _R) for p in parents)
-        location[node] = (_R if per_row[node] else _S, -1)  # the index is set per group below
+        depth[node] = 1 + max(map(depth.get, parents, itertools.repeat(0)))
+        if not differentiable.isdisjoint(parents):
+            differentiable.add(node)
+        if not per_row.isdisjoint(parents):
+            per_row.add(node)
 
     # Group by (depth, row or scalar, op, arity); layers of a bilinear row form their own groups.
     groups: dict[tuple, list[Value]] = {}
     for node in computed:
         op = node._op
-        key: tuple = (depth[node], per_row[node], op.name, len(node._parents))
-        if op.bilinear and per_row[node]:
+        row = node in per_row
+        key: tuple = (depth[node], row, op.name, len(node._parents))
+        if op.bilinear and row:
             half = len(node._parents) // 2
             weights, xs = node._parents[:half], node._parents[half : 2 * half]
             if (
-                (not op.bias or location[node._parents[-1]][0] == _P)
-                and all(location[w][0] == _P for w in weights)
-                and all(location[x][0] in (_X, _R) for x in xs)
+                (not op.bias or node._parents[-1] in parameter_index)
+                and parameter_index.keys() >= set(weights)
+                and per_row.issuperset(xs)
             ):
                 key = (*key, "matmul", tuple(map(id, xs)))
         groups.setdefault(key, []).append(node)
 
+    uses = collections.Counter(itertools.chain.from_iterable(n._parents for n in computed))
     steps: list[_Step] = []
     n_rows = 0
     n_scalars = n_consts
@@ -880,15 +906,26 @@ def _build(
             n_rows += len(nodes)
         else:
             n_scalars += len(nodes)
-        refs = [[location[p] for p in node._parents] for node in nodes]
-        needs = [[needs_grad[p] for p in node._parents] for node in nodes]
         if len(key) > 4:  # a layer: one matrix product
             half = key[3] // 2
-            weight_index = np.array([[r[1] for r in rs[:half]] for rs in refs], dtype=np.intp)
-            xs = _Arg(refs[0][half : 2 * half], needs[0][half : 2 * half])
-            bias_index = np.array([rs[-1][1] for rs in refs], dtype=np.intp) if op.bias else None
-            steps.append(_MatmulStep(op, weight_index, xs, out_slice, bias_index))
-        elif op.additive:
+            weight_index = np.array(
+                [list(map(parameter_index.__getitem__, node._parents[:half])) for node in nodes],
+                dtype=np.intp,
+            )
+            xs = nodes[0]._parents[half : 2 * half]
+            inputs_arg = _Arg([location[x] for x in xs], [x in differentiable for x in xs])
+            bias_index = (
+                np.array([parameter_index[node._parents[-1]] for node in nodes], dtype=np.intp)
+                if op.bias
+                else None
+            )
+            weights = itertools.chain.from_iterable(node._parents[:half] for node in nodes)
+            sole = all(uses[w] == 1 for w in weights)
+            steps.append(_MatmulStep(op, weight_index, inputs_arg, out_slice, bias_index, sole))
+            continue
+        refs = [[where(p) for p in node._parents] for node in nodes]
+        needs = [[p in differentiable for p in node._parents] for node in nodes]
+        if op.additive:
             steps.append(_AdditiveStep(op, refs, needs, out_slice, not row))
         elif op.bilinear:
             steps.append(_BilinearStep(op, refs, needs, out_slice, not row))
@@ -902,8 +939,8 @@ def _build(
         n_scalars=n_scalars,
         n_rows=n_rows,
         steps=steps,
-        outputs=[location[out] for out in outs],
-        output_needs_grad=needs_grad[outs[0]],
+        outputs=[where(out) for out in outs],
+        output_needs_grad=outs[0] in differentiable,
         n_nodes=len(order),
         single=single,
     )

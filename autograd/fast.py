@@ -8,7 +8,8 @@ exactly the same thing with fewer Python calls:
 * a node factory that fills the slots of a new Value directly (:func:`_node`);
 * ``+``, ``-``, ``*`` and the unary methods without a domain check, built once per row;
 * ``Value.apply``, ``sum``, ``dot`` and ``affine`` checking their inputs with one C-level call;
-* an unrolled depth-first walk and a reverse loop on floats for ``backward``.
+* an unrolled depth-first walk (also used by the readable loop, ``grad`` and ``explain``) and
+  a reverse loop on floats for ``backward``.
 * a whole layer of ``nn`` neurons in one call (:func:`affine_layer`), each neuron's nodes
   tagged with its own module scope.
 
@@ -412,10 +413,15 @@ for _name in _FAST:  # both versions show their name; the fast one the readable 
     _fast.__doc__ = _readable.__doc__
 
 
+# The readable reverse loop walks the graph with the unrolled walk too (the same order).
+READABLE_ORDER = reverse.topological_order
+
+
 def install() -> None:
     """Put the fast paths in place (``import autograd`` does this)."""
     for name, attribute in _FAST.items():
         setattr(Value, name, attribute)
+    reverse.topological_order = topological_order
 
 
 @contextlib.contextmanager
@@ -427,6 +433,7 @@ def readable() -> Iterator[None]:
     """
     for name, attribute in READABLE.items():
         setattr(Value, name, attribute)
+    reverse.topological_order = READABLE_ORDER
     try:
         yield
     finally:

@@ -31,29 +31,34 @@ def _as_list(out: Value | list[Value]) -> list[Value]:
 
 class CompiledStep:
     """One training step over a batch, batched by ``autograd.compile``; see the module
-    docstring. ``source(X, y)`` is the table to draw batches from (features, then targets)."""
+    docstring. ``source(X, y)`` is the table to draw batches from (features, then targets),
+    the ``X`` and ``y`` it was made with."""
 
     def __init__(
         self,
         model: Module,
         loss: NamedLoss,
         optimizer: Optimizer,
-        n_features: int,
+        X: np.ndarray,
+        y: np.ndarray,
         accuracy: Callable[[Any, Any], bool] | None = None,
     ) -> None:
+        n_features = X.shape[1]
         with no_grad():
             self.n_outputs = len(_as_list(model([0.0] * n_features)))
         if loss.name == "cross_entropy" and self.n_outputs < 2:
             loss.of_sample(Value(0.0), 0)  # the eager step's error
         self.loss, self.optimizer, self.accuracy = loss, optimizer, accuracy
-        self.n_features = n_features
-        width = loss.width(self.n_outputs)
+        self.table = np.concatenate([X, loss.columns(y, self.n_outputs)], axis=1)
 
         def sample(row: list[Value]) -> list[Value]:
             outputs = _as_list(model(row[:n_features]))
             return [loss.of_columns(outputs, row[n_features:]), *outputs]
 
-        self.program = autograd.compile(sample, n_features + width, parameters=optimizer.params)
+        # Traced at the first sample: the numbers only meet the rows' domain checks there.
+        self.program = autograd.compile(
+            sample, self.table.shape[1], example=self.table[0], parameters=optimizer.params
+        )
         self.parameters = self.program.parameter_values()
         self.grads = np.zeros_like(self.parameters)
         n = len(optimizer.params)
@@ -67,7 +72,12 @@ class CompiledStep:
         return np.concatenate([X, self.loss.columns(y, self.n_outputs)], axis=1)
 
     def __call__(self, rows: np.ndarray, y: np.ndarray) -> tuple[float, int | None]:
-        cost, outputs = self.program.value_and_grad(rows, self.parameters, self.grads)
+        cost, outputs = self.program.value_and_grad(
+            rows,
+            self.parameters,
+            self.grads,
+            inputs_checked=True,  # fit checked X and y
+        )
         if self._vector:
             self.optimizer.update(self._trained, self._trained_grads)
         else:

@@ -55,6 +55,14 @@ class Optimizer:
         the optimizer's state) in place; ``grads`` is left as it is."""
         raise NotImplementedError(f"{type(self).__name__} defines no update rule")
 
+    def _scratch(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Two work arrays of ``n`` numbers, kept between steps: a large array made afresh
+        each step costs page faults on every step."""
+        buffers = getattr(self, "_buffers", None)
+        if buffers is None or len(buffers[0]) != n:
+            buffers = self._buffers = (np.empty(n), np.empty(n))
+        return buffers
+
     def state_dict(self) -> dict[str, Any]:
         """The optimizer's running state (for checkpoints); hyperparameters are not included."""
         return {}
@@ -170,7 +178,7 @@ class Adam(Optimizer):
         if self.weight_decay:
             grads = grads + self.weight_decay * params
         m, v = self.m, self.v
-        step, denominator = np.empty_like(params), np.empty_like(params)
+        step, denominator = self._scratch(len(params))
         # As PyTorch: m.lerp_(g, 1 - β1); v.mul_(β2).addcmul_(g, g, value=1 - β2);
         # p.addcdiv_(m, sqrt(v) / sqrt(1 - β2^t) + eps, value=-lr / (1 - β1^t)).
         np.subtract(grads, m, out=step)

@@ -252,14 +252,14 @@ class _EagerStep:
 
 def _make_step(
     compiled: bool, model: Module, loss: Any, loss_fn: Any, is_correct: Any, optimizer: Optimizer,
-    X: np.ndarray, accuracy: Any,
+    X: np.ndarray, y: np.ndarray, accuracy: Any,
 ) -> Any:  # fmt: skip
     """The training step: eager (:func:`train_step`), or batched by ``autograd.compile``."""
     if compiled:
         if isinstance(loss, str):
             from .compiled import CompiledStep
 
-            return CompiledStep(model, losses.named_loss(loss), optimizer, X.shape[1], accuracy)
+            return CompiledStep(model, losses.named_loss(loss), optimizer, X, y, accuracy)
         warnings.warn(
             f"fit: compiled=True works with the named losses ({', '.join(losses.LOSSES)}),"
             " not a function; training eagerly",
@@ -357,7 +357,7 @@ def fit(
         check_labels(loss, y, _output_count(model, X.shape[1]))
     optimizer = optimizer or Adam(model.parameters(), lr=0.01)
     n_batches = math.ceil(len(X) / batch_size)
-    step = _make_step(compiled, model, loss, loss_fn, is_correct, optimizer, X, accuracy)
+    step = _make_step(compiled, model, loss, loss_fn, is_correct, optimizer, X, y, accuracy)
     view = live_view(live)
     if view is not None:
         view.start(model, X, y)
@@ -373,6 +373,7 @@ def fit(
     if resume and path is not None and path.exists():
         position, saved = load_checkpoint(path, model, optimizer, settings)
         history = History(**{key: list(saved[key]) for key in HISTORY_LISTS})
+        step.reload()  # the weights just loaded into the Values
 
     def save_progress() -> None:
         if path is not None:

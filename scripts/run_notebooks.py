@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import re
 import sys
 import time
 from pathlib import Path
@@ -155,7 +156,20 @@ def readme_image(notebook: nbformat.NotebookNode) -> tuple[str, bytes] | None:
                 return ".png", base64.b64decode(data["image/png"])
             if "image/svg+xml" in data:
                 return ".svg", "".join(data["image/svg+xml"]).encode()
+            # draw_dot's output is HTML around an inline SVG (scaled to the column).
+            inline = re.search(r"<svg\b.*?</svg>", "".join(data.get("text/html", "")), re.DOTALL)
+            if inline:
+                return ".svg", _sized(inline.group(0)).encode()
     return None
+
+
+def _sized(svg: str) -> str:
+    """An inline SVG with its size back (from its viewBox, in points), for an <img> in a page."""
+    box = re.search(r'viewBox="[-0-9.]+ [-0-9.]+ ([0-9.]+) ([0-9.]+)"', svg)
+    if box is None or re.match(r"<svg\b[^>]*\swidth=", svg):
+        return svg
+    size = f'<svg width="{box.group(1)}pt" height="{box.group(2)}pt"'
+    return re.sub(r'\sstyle="[^"]*"', "", svg.replace("<svg", size, 1), count=1)
 
 
 def run_in_place(path: Path, timeout: float = 300.0) -> None:

@@ -14,7 +14,8 @@ Many inputs (a 28x28 image has 784) would make a column no one can read, so abov
 input count that leaves at most ``max_inputs`` groups (784 gives the 28 image rows of 28 pixels)
 or, when no divisor is near, ``ceil(n / max_inputs)``. A group's line carries the sum of its
 weights ``Σ w_i``: how much ``z`` moves when every input of the group moves by 1 together. A
-group's value is the mean of its inputs.
+group's value is the mean of its inputs. Hidden layers are always drawn in full: a wide one makes
+a tall picture, which scrolls in its own box in a notebook.
 """
 
 from __future__ import annotations

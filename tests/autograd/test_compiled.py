@@ -485,3 +485,38 @@ def test_affine_with_a_shared_bias_and_a_constant_bias():
     params = [*w[0], *w[1], shared]
     X = np.random.default_rng(1).uniform(-1.0, 1.0, size=(5, 2))
     assert_same(fn, X, params)
+
+
+def test_a_layer_whose_weights_are_also_read_elsewhere():
+    """An L2 penalty reads the weights of the layers too: their gradient is accumulated, not
+    written by the layer's product alone."""
+    model = AffineMLP(3, [4, 2], "tanh", seed=2)
+    params = model.parameters()
+
+    def fn(v):
+        return autograd.sum(model(v)) + 0.1 * autograd.sum([p * p for p in params])
+
+    compiled = autograd.compile(fn, 3)
+    assert not any(step.weights.sole for step in compiled.steps if isinstance(step, _MatmulStep))
+    assert_same(
+        fn, np.random.default_rng(3).uniform(-1.0, 1.0, size=(6, 3)), params, compiled=compiled
+    )
+    alone = autograd.compile(lambda v: autograd.sum(model(v)), 3)
+    assert all(step.weights.sole for step in alone.steps if isinstance(step, _MatmulStep))
+
+
+def test_the_flat_parameter_array_follows_the_order_given():
+    model = AffineMLP(3, [4, 2], "relu", seed=4)
+    params = model.parameters()[::-1]  # not the graph's order: weights read by index
+    compiled = autograd.compile(lambda v: autograd.sum(model(v)), 3, parameters=params)
+    assert compiled.parameters == params
+    X = np.random.default_rng(5).uniform(-1.0, 1.0, size=(6, 3))
+    flat = compiled.parameter_values()
+    grads = np.empty_like(flat)
+    loss, outputs = compiled.value_and_grad(X, flat, grads, reduction="sum")
+    eager_loss, eager = eager_grads(lambda v: autograd.sum(model(v)), X, params, "sum")
+    assert loss == pytest.approx(eager_loss, rel=1e-12)
+    np.testing.assert_allclose(grads, eager, **TOL)
+    assert outputs.shape == (1, 6)
+    flat *= 2.0  # the array is what the program reads, not the Values
+    assert not np.allclose(compiled.value_and_grad(X, flat)[1][0], compiled(X))

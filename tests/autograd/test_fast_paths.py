@@ -314,7 +314,7 @@ def n_ary(function, picks):
 
 def describe(root, outcomes):
     """Everything observable about the graph of ``root`` and the outcomes, by position."""
-    order = READABLE_BACKWARD.topological_order(root)
+    order = fast.READABLE_ORDER(root)
     position = {id(v): i for i, v in enumerate(order)}
     nodes = [
         (
@@ -339,7 +339,7 @@ def describe(root, outcomes):
 
 
 def outcome_of_backward(root, backward):
-    order = READABLE_BACKWARD.topological_order(root)
+    order = fast.READABLE_ORDER(root)
     try:
         backward(root)
     except (ArithmeticError, ValueError) as error:
@@ -356,7 +356,7 @@ def differences(program, point):
     root = autograd.sum(slots)
     fast_graph = describe(root, outcomes)
     fast_order = [id(v) for v in fast.topological_order(root)]
-    readable_order = [id(v) for v in READABLE_BACKWARD.topological_order(root)]
+    readable_order = [id(v) for v in fast.READABLE_ORDER(root)]
     fast_grads = outcome_of_backward(root, Value.backward)
     with fast.readable():
         readable_nary = {"sum": core.sum, "dot": core.dot, "affine": core.affine}
@@ -460,3 +460,11 @@ def test_the_differential_test_fails_when_the_fast_layer_is_wrong(monkeypatch):
 
     monkeypatch.setattr(fast, "affine_layer", layer_forgetting_its_modules)
     assert [kind for kind, *_ in differences(program, [0.5, -1.5])] == ["graph"]
+
+
+def test_the_readable_loop_walks_with_the_fast_walk_and_readable_mode_restores_its_own():
+    reverse = READABLE_BACKWARD
+    assert reverse.topological_order is fast.topological_order
+    with fast.readable():
+        assert reverse.topological_order is fast.READABLE_ORDER
+    assert reverse.topological_order is fast.topological_order

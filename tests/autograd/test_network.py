@@ -244,3 +244,24 @@ def test_a_view_plugs_in_with_to_html_document(tmp_path) -> None:
             return "<!DOCTYPE html><p>mine</p>"
 
     assert viz.to_html(Custom(), tmp_path / "c.html").read_text() == "<!DOCTYPE html><p>mine</p>"
+
+
+@needs_dot
+def test_a_saved_notebook_keeps_the_static_picture_and_drops_the_widget(tmp_path) -> None:
+    pytest.importorskip("ipywidgets")
+    nbformat = pytest.importorskip("nbformat")
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "run_notebooks.py"
+    spec = importlib.util.spec_from_file_location("run_notebooks", script)
+    run_notebooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run_notebooks)
+    bundle = viz.step_backward(neuron_graph())._repr_mimebundle_()
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("viz.step_backward(out)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=bundle)]
+    notebook.cells = [cell]
+    (output,) = run_notebooks.normalise(notebook).cells[0].outputs
+    assert set(output.data) == {"text/plain", "text/html"}
+    assert output.data["text/html"].count("<svg") == 1

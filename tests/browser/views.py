@@ -7,27 +7,12 @@ from __future__ import annotations
 
 # Each view: (name, the cell's source). The first line of each cell names it ("# view: name"),
 # so a test finds the cell in JupyterLab and in the HTML export alike.
-SETUP = """import random
-
-import nn
+IMPORTS = """import nn
 from autograd import Value, draw_dot, viz
 from nn.data import make_moons
+"""
 
-x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-b = Value(6.8813735870195432, label="b")
-x1w1 = x1 * w1
-x1w1.label = "x1*w1"
-x2w2 = x2 * w2
-x2w2.label = "x2*w2"
-x1w1_x2w2 = x1w1 + x2w2
-x1w1_x2w2.label = "x1*w1 + x2*w2"
-n = x1w1_x2w2 + b
-n.label = "n"
-o = n.tanh()
-o.label = "o"
-o.backward()
-
+MODELS = """
 small = nn.MLP(2, [3, 3, 1], seed=0)
 small_loss = nn.mse_loss([small([0.5, -1.0]), small([1.0, 2.0])], [1.0, -1.0])
 small_loss.backward()
@@ -48,8 +33,23 @@ VIEWS = {
 }
 
 
+def neuron_cell() -> str:
+    """The cell of notebook 01 that builds the notes' neuron ``o`` (and runs its backward)."""
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).resolve().parents[2] / "notebooks" / "01_values_and_graphs.ipynb"
+    (source,) = [
+        "".join(c["source"])
+        for c in json.loads(notebook.read_text())["cells"]
+        if c.get("id") == "neuron"
+    ]
+    return source
+
+
 def cell_sources() -> list[str]:
-    return [SETUP] + [f"# view: {name}\n{call}" for name, call in VIEWS.items()]
+    setup = IMPORTS + "\n" + neuron_cell() + "\n" + MODELS
+    return [setup] + [f"# view: {name}\n{call}" for name, call in VIEWS.items()]
 
 
 def write_notebook(path) -> None:
