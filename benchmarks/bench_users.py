@@ -1,10 +1,12 @@
-"""What users run at full size, in one process with torch imported: ``nn.fit`` against PyTorch,
-compile time against width, and the cost of ``fit(live=True)``.
+"""What users run at full size, in one process with torch imported: ``nn.fit(compiled=True)``
+epochs against the same PyTorch loop, its compile time against width, and the cost of
+``fit(live=True)``.
 
 Run by ``benchmarks/run.py`` in its own subprocess; prints one JSON object on its last line.
-The measuring functions are not written here: ``bench_fit.py`` (``nn.fit(compiled=True)``
-against the same PyTorch loop) and ``bench_live.py`` (the live view) own them; this file calls
-them with the sizes of the benchmark table.
+The measuring functions live with their owners: ``bench_fit.py`` (epochs of ``fit`` and of the
+PyTorch loop, compile time and memory) and ``bench_live.py`` (the live view). This file calls
+them with the table's sizes: the two networks on 12,800 rows (``bench_fit.table``), the notes'
+784-16-16-10 on all 60,000 Fashion-MNIST training images, and compile time for widths 16 to 512.
 """
 
 from __future__ import annotations
@@ -12,12 +14,69 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import statistics
 import sys
+from types import ModuleType
 
 import torch
 
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 torch.set_num_threads(THREADS)
+
+COMPILE_WIDTHS = (16, 32, 64, 128, 256, 512)
+FASHION_NETWORK = [16, 16, 10]
+
+
+def fashion_epochs(bench_fit: ModuleType, rounds: int) -> dict:
+    """CPU seconds per epoch on all 60,000 Fashion-MNIST training images, 784-16-16-10: ours as
+    T(2 epochs) - T(1 epoch) (the compile cancels), PyTorch f64 and f32 one epoch each."""
+    import nn
+
+    try:
+        pixels, labels = nn.data.load_fashion_mnist()
+    except (OSError, ValueError) as error:  # not installed and no network: say so
+        return {"missing": f"Fashion-MNIST not available ({error})"}
+    sizes = FASHION_NETWORK
+    ours, f64, f32 = [], [], []
+    for _ in range(rounds):  # alternating
+        two = bench_fit.fit_seconds(sizes, pixels, labels, 2)
+        ours.append(two - bench_fit.fit_seconds(sizes, pixels, labels, 1))
+        f64.append(bench_fit.torch_seconds(sizes, pixels, labels, 1, torch.float64))
+        f32.append(bench_fit.torch_seconds(sizes, pixels, labels, 1, torch.float32))
+    return {
+        "network": "784-" + "-".join(map(str, sizes)),
+        "images": len(pixels),
+        "ours_s": statistics.median(ours),
+        "torch_f64_s": statistics.median(f64),
+        "torch_f32_s": statistics.median(f32),
+    }
+
+
+def compile_by_width(bench_fit: ModuleType, widths: tuple[int, ...]) -> list[dict]:
+    """``fit(epochs=0, compiled=True)`` CPU seconds (trace, compile, set up) for 784-w-w-10."""
+    pixels, labels, _ = bench_fit.data(bench_fit.BATCH)
+    out = []
+    for width in widths:
+        sizes = [width, width, 10]
+        out.append({
+            "width": width,
+            "seconds": bench_fit.compile_seconds(sizes, pixels, labels, rounds=1),
+            "parameters": 784 * width + width + width * width + width + 10 * width + 10,
+        })  # fmt: skip
+    return out
+
+
+def fit(quick: bool) -> dict:
+    if importlib.util.find_spec("bench_fit") is None:
+        return {"missing": "benchmarks/bench_fit.py (its measures) is not there"}
+    import bench_fit
+
+    out = bench_fit.table(quick)
+    out["fashion"] = fashion_epochs(bench_fit, rounds=1 if quick else 2)
+    out["compile_widths"] = compile_by_width(
+        bench_fit, COMPILE_WIDTHS[:4] if quick else COMPILE_WIDTHS
+    )
+    return out
 
 
 def live(quick: bool) -> dict:
@@ -26,20 +85,11 @@ def live(quick: bool) -> dict:
     return live_overhead(rounds=3 if quick else 7)
 
 
-def fit(quick: bool) -> dict:
-    """``bench_fit.table(quick)``: the fit and compile figures, when bench_fit.py is there."""
-    if importlib.util.find_spec("bench_fit") is None:
-        return {"missing": "benchmarks/bench_fit.py is not there yet"}
-    import bench_fit
-
-    return bench_fit.table(quick)
-
-
 def main() -> None:
     quick = "--quick" in sys.argv
     out = {"torch": torch.__version__, "threads": THREADS}
-    out["live"] = live(quick)
     out["fit"] = fit(quick)
+    out["live"] = live(quick)
     print(json.dumps(out))
 
 

@@ -62,6 +62,9 @@ def machine() -> dict:
 
 
 def ms(seconds: float) -> str:
+    """A duration in s, ms or µs, three significant digits."""
+    if seconds >= 1.0:
+        return f"{seconds:.3g} s"
     return f"{seconds * 1e3:.3g} ms" if seconds >= 1e-3 else f"{seconds * 1e6:.3g} µs"
 
 
@@ -107,6 +110,9 @@ def user_rows(users: dict) -> list[tuple[str, str, str, str, str, str]]:
         out.append(("`nn.fit(compiled=True)` epochs vs PyTorch", fit["missing"], "", "", "", ""))
     else:
         out.extend(fit_rows(fit))
+    if "missing" in fit.get("fashion", {}):
+        missing = fit["fashion"]["missing"]
+        out.append(("`nn.fit(compiled=True)` on Fashion-MNIST", missing, "", "", "", ""))
     live = users["live"]
     out.append((
         f"`nn.fit(compiled=True, live=True)` vs `live=False`: compiled moons run "
@@ -121,8 +127,53 @@ def user_rows(users: dict) -> list[tuple[str, str, str, str, str, str]]:
 
 
 def fit_rows(fit: dict) -> list[tuple[str, str, str, str, str, str]]:
-    """Rows from bench_fit.py's figures (see bench_users.py)."""
-    return [(str(key), json.dumps(value)[:200], "", "", "", "") for key, value in fit.items()]
+    """``nn.fit(compiled=True)`` epochs against the same PyTorch loop and compile time against
+    width (bench_fit.py's measures, CPU time)."""
+    out = []
+    shown = [
+        (name, f"{fit['rows']:,} rows ({fit['data']})", r, r.get("target_f64"))
+        for name, r in fit["epochs"].items()
+    ]
+    fashion = fit["fashion"]
+    if "missing" not in fashion:
+        images = f"all {fashion['images']:,} Fashion-MNIST training images"
+        shown.append((fashion["network"], images, fashion, None))
+    for network, data, r, target in shown:
+        for dtype in ("f64", "f32"):
+            ratio = r["ours_s"] / r[f"torch_{dtype}_s"]
+            checked = dtype == "f64" and target is not None
+            out.append((
+                f"`nn.fit(compiled=True)` {network}, one epoch of {data}, batch {fit['batch']}, "
+                f"Adam, vs the same PyTorch {dtype} loop",
+                ms(r["ours_s"]),
+                f"PyTorch {ms(r[f'torch_{dtype}_s'])}",
+                f"{ratio:.2f}x PyTorch's time",
+                f"<= {target}x (f64)" if checked else "(for information)",
+                verdict(ratio <= target) if checked else "",
+            ))  # fmt: skip
+    if "missing" in fashion:
+        out.append(("`nn.fit(compiled=True)` on Fashion-MNIST", fashion["missing"]) + ("",) * 4)
+    c = fit["compile"]
+    out.append((
+        f"`nn.fit(compiled=True)` trace + compile, {c['shape']} ({c['parameters']:,} parameters)",
+        f"{c['seconds']:.2f} s, peak {c['peak_bytes'] / 2**20:.0f} MiB",
+        "",
+        f"{c['bytes_per_parameter']:.0f} bytes per parameter",
+        f"<= {c['target_s']} s",
+        verdict(c["seconds"] <= c["target_s"]),
+    ))  # fmt: skip
+    widths = fit["compile_widths"]
+    per = [w["seconds"] / w["parameters"] for w in widths]
+    out.append((
+        "`nn.fit(compiled=True)` trace + compile vs width w, 784-w-w-10 (w = "
+        f"{', '.join(str(w['width']) for w in widths)})",
+        ", ".join(f"{w['width']}: {w['seconds']:.2f} s" for w in widths),
+        "",
+        f"{ms(min(per))} to {ms(max(per))} per parameter",
+        "(for information)",
+        "",
+    ))  # fmt: skip
+    return out
 
 
 def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]]:
