@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from .backends import NumpyMath, numpy_math
+from .backward import topological_order
 from .ops import OPS, Op
 from .scope import enable_grad
 from .value import Constant, Value
@@ -215,27 +216,20 @@ def _describe(out: object) -> str:
     return type(out).__name__
 
 
+class _AllOutputs:
+    """A stand-in inner node whose parents are the outputs: one walk from it covers them all."""
+
+    __slots__ = ("_op", "_parents")
+
+    def __init__(self, outs: list[Value]) -> None:
+        self._op = "outputs"  # not a leaf (a walk expands a node whose _op is not None)
+        self._parents = tuple(outs)
+
+
 def _graph(outs: list[Value]) -> list[Value]:
     """Every node the outputs depend on, parents first: one depth-first walk from all of them
-    (a node is emitted when its last parent is done), without recursion."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    for root in outs:
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(root._parents))]
-        while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append((parent, iter(parent._parents)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    return order
+    (the engine's own, from a node whose parents are the outputs, that node left out)."""
+    return topological_order(_AllOutputs(outs))[:-1]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -83,6 +83,11 @@ def _constant(data: float) -> Constant:
 
 def apply(op: Op, *parents: Value) -> Value:
     """``Value.apply``: the same checks, errors and node."""
+    return _apply(op, parents)
+
+
+def _apply(op: Op, parents: tuple[Value, ...]) -> Value:
+    """``apply`` on a tuple of parents (``sum`` and ``affine`` pass theirs without unpacking)."""
     xs = [p.data for p in parents]
     if op.check is not None:
         op.check(*xs)
@@ -168,7 +173,7 @@ def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001
     parents = _values(values, "sum")
     if not parents:
         raise ValueError("sum: needs at least one value")
-    return apply(ops.SUM, *parents)
+    return _apply(ops.SUM, parents)
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
@@ -186,7 +191,7 @@ def _weighted_sum(op: Op, weights: Sequence, inputs: Sequence, bias: tuple) -> V
         raise ValueError(f"{op.name}: {len(weights)} weights but {len(inputs)} inputs")
     if not weights:
         raise ValueError(f"{op.name}: needs at least one pair")
-    return apply(op, *_values((*weights, *inputs, *bias), op.name))
+    return _apply(op, _values((*weights, *inputs, *bias), op.name))
 
 
 sum.__doc__, dot.__doc__, affine.__doc__ = core.sum.__doc__, core.dot.__doc__, core.affine.__doc__

@@ -217,3 +217,43 @@ def test_text_tree_writes_a_shared_value_once():
         "└─ b  (see above)",
     ]
     assert text_tree(c, max_lines=2).splitlines()[-1] == "... (cut at 2 lines)"
+
+
+def _top_to_bottom(svg: ET.Element, labels: set[str]) -> list[list[str]]:
+    """For each column of nodes (same x), the first label lines found in ``labels``, top first."""
+    columns: dict[int, list[tuple[float, str]]] = {}
+    for group in svg.iter(f"{SVG}g"):
+        if group.get("class") != "node":
+            continue
+        text = group.find(f"{SVG}text")
+        if text is not None and text.text in labels:
+            x, y = float(text.get("x")), float(text.get("y"))
+            columns.setdefault(round(x / 40), []).append((y, text.text))
+    return [[name for _, name in sorted(column)] for _, column in sorted(columns.items())]
+
+
+@needs_dot
+@pytest.mark.parametrize("options", [{}, {"cluster": "module"}])
+def test_weights_are_drawn_in_their_natural_order(options):
+    import nn
+
+    model = nn.MLP(2, [3, 3, 1], seed=0)
+    out = model([1.0, -0.5])
+    out.backward()
+    svg = svg_of(draw_dot(out, **options))
+    for column in _top_to_bottom(svg, {"w0", "w1", "w2", "b"}):
+        # Read down a column: each neuron's leaves come as w0, w1, (w2,) b, neuron after neuron.
+        for run in " ".join(column).replace(" w0", "\nw0").split("\n"):
+            names = run.split()
+            assert names == sorted(names, key=lambda n: (n == "b", n)), (options, column)
+
+
+@needs_dot
+def test_a_models_inputs_sit_left_of_its_weights_in_the_first_layers_box():
+    import nn
+
+    model = nn.MLP(2, [3, 1], seed=0)
+    out = model([1.0, -0.5])
+    source = draw_dot(out, cluster="module").source
+    layer_0 = source.split('label="layer 0"')[1].split("subgraph cluster_")[0]
+    assert "<TD>x0</TD>" in layer_0 and "<TD>x1</TD>" in layer_0

@@ -66,6 +66,8 @@ KINKS = {
     "leaky_relu": [(0.0, 0.01), (0.0, 0.2)],
     "pow": [(0.0, 0.0), (0.0, 1.0), (0.0, 2.0), (0.0, 3.0), (2.0, 0.0)],
     "pow_value": [(1.0, 0.0), (0.0, 2.0)],
+    "scaled_log": [(0.0, 0.0), (1.0, 0.0)],
+    "logsumexp": [(0.0, 0.0, 0.0), (5.0, 5.0, -5.0)],
 }
 
 
@@ -137,6 +139,7 @@ def test_every_row_agrees_on_floats_values_and_numpy_to_the_second_derivative(op
         ("leaky_relu", (0.0, 0.2), (0.2, 0.0)),
         ("pow", (0.0, 0.0), (0.0, 0.0)),
         ("pow", (0.0, 1.0), (1.0, 0.0)),
+        ("scaled_log", (0.0, 0.0), (0.0, 0.0)),
     ],
 )
 def test_the_kink_conventions_on_every_backend(op, point, expected):

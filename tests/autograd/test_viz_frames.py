@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import sys
 import xml.etree.ElementTree as ET
@@ -164,3 +165,14 @@ def test_an_undefined_derivative_stops_the_frames_with_the_op_named():
     y = Value(0.0, label="x").sqrt() * 2.0
     with pytest.raises(ZeroDivisionError, match=r"the derivative of sqrt at \(0.0\)"):
         backward_frames(y)
+
+
+def test_captions_name_a_target_and_never_read_grad_of_a_bare_number():
+    w = Value(-0.5, label="w")
+    y = Value(1.0, label="y")
+    cost = ((w * 0.8).sigmoid() - y) ** 2
+    captions = [frame.caption for frame in backward_frames(cost)]
+    assert any("grad(y) += " in c for c in captions)
+    assert not any(re.search(r"grad\([-0-9.]+\)", c) for c in captions), captions
+    bare = ((w * 0.8).sigmoid() - 1.0) ** 2  # an unnamed target: a constant, left out
+    assert not any("grad(1)" in f.caption for f in backward_frames(bare))
