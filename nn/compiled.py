@@ -78,13 +78,13 @@ class CompiledStep:
             self.grads,
             inputs_checked=True,  # fit checked X and y
         )
+        self._stale = True  # the arrays are ahead of the Values
         if self._vector:
             self.optimizer.update(self._trained, self._trained_grads)
-        else:
+        else:  # a rule written on Values: through them
             self.sync()
             self.optimizer.step()
-            self.parameters[: len(self.optimizer.params)] = [p.data for p in self.optimizer.params]
-        self._stale = True
+            self.reload()  # now the arrays and the Values agree
         return cost, self._correct(outputs[1:].T, y)
 
     def _correct(self, outputs: np.ndarray, y: np.ndarray) -> int | None:

@@ -19,6 +19,7 @@ _LAZY = {
     "DotNotFoundError": "autograd.viz.graph",
     "interactive": "autograd.viz.widget",
     "explore": "autograd.viz.explorer",
+    "add_js_form": "autograd.viz.jsops",
     "backward_frames": "autograd.viz.frames",
     "step_backward": "autograd.viz.frames",
     "write_frames": "autograd.viz.frames",

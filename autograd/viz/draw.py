@@ -223,7 +223,7 @@ def draw_styled(
     graph.root, graph.fmt, graph.caption = root, fmt, caption
     if layout.groups:
         # Fans of edges between collapsed modules need room, and neurons read best in order.
-        graph.graph_attr.update(ranksep="1.2", ordering="out")
+        graph.graph_attr.update(ranksep="0.8", ordering="out")
     if caption:
         # In graph_attr (not a statement of the body), so an HTML view can drop it and show
         # the caption as text that wraps; in a picture it is wrapped here.
@@ -426,7 +426,7 @@ class _Painter:
             column.append(f"{text}  {self.grad_text(v)}" if self.show_grad else text)
         if len(outputs) > 8:
             column.append(f"... {len(outputs) - 8} more outputs")
-        attrs = {"label": self.record([title, *column]), "shape": "box", "margin": "0"}
+        attrs = {"label": self.record([title, *column]), "shape": "box", "margin": "0.1,0"}
         attrs.update(style="filled,rounded", fillcolor=FILL["module"])
         ids = {id(v) for v in members}
         if self.style.current in ids:

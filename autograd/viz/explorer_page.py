@@ -208,7 +208,7 @@ def _place_in_layers(nodes: list[dict], edges: list[dict]) -> tuple[float, float
 
 def script(names: Any = None) -> str:
     """The page's JavaScript (no module syntax): ``M``, the op table, the explorer, ``render``."""
-    forms = jsops.table_source(jsops.JS_FORMS if names is None else names)
+    forms = jsops.table_source(jsops.known() if names is None else names)
     return f"{forms}\n{_asset('explore.js')}"
 
 

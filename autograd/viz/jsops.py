@@ -74,6 +74,11 @@ JS_FORMS: dict[str, JsForm] = {
 }
 
 
+# Forms given by users for their own ops, with the op they were given for: an op taken out of
+# the table (``remove_op``) and defined again under the same name needs its form again.
+USER_JS_FORMS: dict[str, tuple[Op, JsForm]] = {}
+
+
 def add_js_form(name: str, forward: str, derivatives: str) -> None:
     """Give the op ``name`` (a row of the table, e.g. one made by ``define_op``) a JavaScript
     form, so the explorer recomputes it in the page; see the module docstring for the names the
@@ -83,9 +88,17 @@ def add_js_form(name: str, forward: str, derivatives: str) -> None:
             raise ValueError(f"add_js_form: {what} must be a JavaScript expression, got {text!r}")
     if name not in OPS:
         raise ValueError(f"add_js_form: no op named {name!r} in the table")
-    if name in JS_FORMS:
+    if js_form(name) is not None:
         raise ValueError(f"add_js_form: op {name!r} already has a JavaScript form")
-    JS_FORMS[name] = _form(forward, derivatives)
+    USER_JS_FORMS[name] = (OPS[name], _form(forward, derivatives))
+
+
+def js_form(name: str) -> JsForm | None:
+    """The JavaScript form of the op ``name`` in the table, or None."""
+    if name in JS_FORMS:
+        return JS_FORMS[name]
+    op, form = USER_JS_FORMS.get(name, (None, None))
+    return form if op is not None and OPS.get(name) is op else None
 
 
 def builtin_rows() -> list[Op]:
@@ -95,7 +108,7 @@ def builtin_rows() -> list[Op]:
 
 def missing(names: Iterable[str]) -> list[str]:
     """The op names among ``names`` that have no JavaScript form, sorted."""
-    return sorted({name for name in names if name not in JS_FORMS})
+    return sorted({name for name in names if js_form(name) is None})
 
 
 def math_source() -> str:
@@ -103,12 +116,17 @@ def math_source() -> str:
     return resources.files(__package__).joinpath("assets/jsmath.js").read_text(encoding="utf-8")
 
 
+def known() -> list[str]:
+    """Every op of the table that has a JavaScript form."""
+    return [name for name in OPS if js_form(name) is not None]
+
+
 def table_source(names: Iterable[str], variable: str = "OPS") -> str:
     """JavaScript defining ``M`` and ``const OPS = {name: {forward(xs), derivatives(out, xs),
     math}}`` for the ops ``names`` that have a JavaScript form (the others are left out)."""
     entries = []
     for name in sorted(set(names)):
-        form = JS_FORMS.get(name)
+        form = js_form(name)
         if form is None:
             continue
         prelude = "const x = xs[0], y = xs[1], n = xs.length >> 1;"

@@ -72,7 +72,7 @@ class NetworkView:
     """The network picture of a model (what :func:`draw_network` returns).
 
     ``svg`` is the drawing; in Jupyter it shows as HTML scaled to the column (see
-    :mod:`autograd.viz.fit`), with the SVG beside it for other front ends.
+    :mod:`autograd.viz.fit`); ``_repr_html_()`` is that HTML, for a view that embeds it.
     ``save("net.svg")`` or ``save("net.html")`` writes it; :func:`autograd.viz.to_html` too.
     """
 
@@ -87,11 +87,11 @@ class NetworkView:
         return fit_html(self.svg)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
-        return {
-            "text/plain": repr(self),
-            "text/html": self._repr_html_(),
-            "image/svg+xml": self.svg,
-        }
+        # HTML only, as draw_dot's graphs: the SVG beside it would double a notebook's size.
+        bundle = {"text/plain": repr(self), "text/html": self._repr_html_()}
+        if include is not None and "image/svg+xml" in include:
+            bundle["image/svg+xml"] = self.svg
+        return bundle
 
     def to_html_document(self) -> str:
         """A complete, self-contained HTML page showing the picture (for :func:`to_html`)."""

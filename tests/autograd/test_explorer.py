@@ -108,3 +108,51 @@ def test_without_dot_the_graph_is_laid_out_in_layers(monkeypatch) -> None:
     assert all(" L " in edge["d"] for edge in spec["edges"])
     xs = {node["name"]: node["x"] for node in spec["nodes"]}
     assert xs["x1"] < xs["x1*w1"] < xs["o"]
+
+
+def _swish(define_op):
+    return define_op(
+        "swish_explored",
+        lambda m, x: x * m.sigmoid(x),
+        lambda m, out, x: (m.sigmoid(x) + out * (1.0 - m.sigmoid(x)),),
+        math="f = x σ(x); f' = σ(x) + f (1 - σ(x))",
+    )
+
+
+def test_an_op_without_a_javascript_form_is_recomputed_by_the_kernel(define_op) -> None:
+    swish = _swish(define_op)
+    x = Value(0.5, label="x")
+    y = swish(x) * 2.0
+    explorer = viz.explore(y)
+    assert explorer.spec["missing"] == ["swish_explored"]
+    explorer.set("x", 1.5)
+    state = explorer.state
+    assert state["data"][-1] == y.data == pytest.approx(2 * 1.5 / (1 + math.exp(-1.5)))
+    assert state["grad"][0] == x.grad and state["fd"][0] == pytest.approx(x.grad, abs=1e-3)
+
+
+def test_add_js_form_lets_the_page_recompute_a_user_op(define_op) -> None:
+    from autograd.viz import jsops
+
+    _swish(define_op)
+    jsops.add_js_form(
+        "swish_explored", "x * M.sigmoid(x)", "[M.sigmoid(x) + out * (1 - M.sigmoid(x))]"
+    )
+    assert jsops.missing(["swish_explored", "mul"]) == []
+    assert '"swish_explored": {' in jsops.table_source(jsops.known())
+    with pytest.raises(ValueError, match="'swish_explored' already has a JavaScript form"):
+        jsops.add_js_form("swish_explored", "x", "[1]")
+
+
+def test_a_form_is_forgotten_with_its_op(define_op) -> None:
+    from autograd.define import remove_op
+    from autograd.viz import jsops
+
+    op = _swish(define_op)
+    jsops.add_js_form(
+        "swish_explored", "x * M.sigmoid(x)", "[M.sigmoid(x) + out * (1 - M.sigmoid(x))]"
+    )
+    remove_op(op)
+    assert jsops.js_form("swish_explored") is None
+    again = _swish(define_op)
+    assert jsops.missing([again.name]) == [again.name]

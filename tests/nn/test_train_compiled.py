@@ -238,3 +238,22 @@ def test_resuming_compiled_training_continues_from_the_checkpoint(tmp_path):
                 optimizer = Adam(model.parameters(), lr=0.05)
         runs.append([p.data for p in model.parameters()])
     np.testing.assert_allclose(runs[1], runs[0], rtol=0, atol=1e-12)
+
+
+class _PlainSGD(nn.optim.Optimizer):
+    """An optimizer of the user's, written on Values (no vector ``update``)."""
+
+    def step(self):
+        for p in self.params:
+            p.data -= self.lr * p.grad
+
+
+def test_an_optimizer_written_on_values_trains_the_same_compiled():
+    X, y = make_blobs(40, centers=3, seed=2)
+    (eager, _), (fast, _) = _twin_runs(
+        "cross_entropy", X, y, [5, 3], lambda params: _PlainSGD(params, lr=0.1)
+    )
+    np.testing.assert_allclose(
+        [p.data for p in fast.parameters()], [p.data for p in eager.parameters()],
+        rtol=0, atol=1e-12,
+    )  # fmt: skip

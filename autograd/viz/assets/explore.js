@@ -40,64 +40,95 @@ class Explorer {
     this.inBrowser = this.spec.missing.length === 0;
     this.selected = null;
     this.build();
+    this.paint(); // the values Python sent, until the page (or the kernel) recomputes
     this.recompute();
   }
 
   // ---- the math: forward, backward, finite differences ------------------------------------
 
-  forward(data) {
-    const nodes = this.spec.nodes;
-    for (let i = 0; i < this.n; i++) {
-      const v = nodes[i];
-      if (!v.op) continue;
-      const xs = v.parents.map((p) => data[p]);
-      const out = OPS[v.op].forward(xs);
+  // Each op node once, in topological order: its index, row and parents (no per-call lookups).
+  get steps() {
+    if (!this._steps) {
+      this._steps = [];
+      this.spec.nodes.forEach((v, i) => {
+        if (v.op) this._steps.push({ i, row: OPS[v.op], op: v.op, parents: v.parents, xs: new Array(v.parents.length) });
+      });
+    }
+    return this._steps;
+  }
+
+  // Forward over `steps` (all op nodes, or those downstream of one leaf), writing into `data`.
+  forward(data, steps = this.steps) {
+    for (const step of steps) {
+      const xs = step.xs;
+      for (let k = 0; k < xs.length; k++) xs[k] = data[step.parents[k]];
+      const out = step.row.forward(xs);
       if (!Number.isFinite(out)) {
-        throw new Error(`${v.op} at (${xs.map(fmt).join(", ")}) is not a finite number`);
+        throw new Error(`${step.op} at (${xs.map(fmt).join(", ")}) is not a finite number`);
       }
-      data[i] = out;
+      data[step.i] = out;
     }
     return data[this.root];
   }
 
   backward() {
-    const nodes = this.spec.nodes;
     const grad = new Float64Array(this.n);
     grad[this.root] = 1;
-    for (let i = this.n - 1; i >= 0; i--) {
-      const v = nodes[i];
-      if (!v.op) continue;
-      const xs = v.parents.map((p) => this.data[p]);
-      const local = OPS[v.op].derivatives(this.data[i], xs);
-      for (let k = 0; k < v.parents.length; k++) {
+    const steps = this.steps;
+    for (let s = steps.length - 1; s >= 0; s--) {
+      const { i, row, op, parents, xs } = steps[s];
+      for (let k = 0; k < xs.length; k++) xs[k] = this.data[parents[k]];
+      const local = row.derivatives(this.data[i], xs);
+      for (let k = 0; k < parents.length; k++) {
         if (!Number.isFinite(local[k])) {
-          throw new Error(`the derivative of ${v.op} at (${xs.map(fmt).join(", ")}) is not finite`);
+          throw new Error(`the derivative of ${op} at (${xs.map(fmt).join(", ")}) is not finite`);
         }
         this.local[i][k] = local[k];
-        grad[v.parents[k]] += grad[i] * local[k];
+        grad[parents[k]] += grad[i] * local[k];
       }
     }
     return grad;
   }
 
+  // The op nodes that depend on leaf i: only they change when i is nudged.
+  downstream(i) {
+    this._downstream = this._downstream || {};
+    if (!this._downstream[i]) {
+      const reached = new Uint8Array(this.n);
+      reached[i] = 1;
+      this._downstream[i] = this.steps.filter((step) => {
+        if (step.parents.some((p) => reached[p])) reached[step.i] = 1;
+        return reached[step.i] === 1;
+      });
+    }
+    return this._downstream[i];
+  }
+
   finiteDifferences() {
     const f = this.data[this.root];
-    const moved = new Float64Array(this.n);
+    const moved = Float64Array.from(this.data);
     for (const i of this.leaves) {
-      moved.set(this.data);
-      moved[i] += this.h;
+      const steps = this.downstream(i);
+      moved[i] = this.data[i] + this.h;
       try {
-        this.fd[i] = (this.forward(moved) - f) / this.h;
+        this.fd[i] = (this.forward(moved, steps) - f) / this.h;
       } catch (error) {
         this.fd[i] = NaN; // x + h is outside some op's domain
       }
+      moved[i] = this.data[i];
+      for (const step of steps) moved[step.i] = this.data[step.i];
     }
   }
 
   recompute() {
     const start = performance.now();
     if (!this.inBrowser) {
-      this.status(`recomputed by the Python kernel: no JavaScript form for ${this.spec.missing.join(", ")}`);
+      const ops = this.spec.missing.join(", ");
+      if (this.model.kernel === false) {
+        this.status(`this page cannot recompute: op ${ops} has no JavaScript form (it needs the Python kernel)`, true);
+      } else {
+        this.status(`recomputed by the Python kernel: no JavaScript form for ${ops}`);
+      }
       return;
     }
     const data = Float64Array.from(this.data);
@@ -243,9 +274,6 @@ class Explorer {
         this.nudge(i, value);
       });
       this.rows[i] = { slider, field, grad, fd };
-    }
-    if (!this.inBrowser && this.model.kernel === false) {
-      this.status(`this page cannot recompute: op ${this.spec.missing.join(", ")} has no JavaScript form (it needs the Python kernel)`, true);
     }
     this.info = make("div", { class: "sg-info", text: "Hover or click an op to see its derivatives; click a leaf to see its chain-rule paths." }, this.el);
   }
