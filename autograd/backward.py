@@ -56,7 +56,8 @@ def backward_steps(root: Any, seed: Any = 1.0, m: Any = FLOAT_MATH) -> Iterator[
         local = local_derivatives(node, m)
         yield node, g, local
         for parent, d in zip(node._parents, local):
-            contribution = g * d if d != 1.0 else g  # the chain rule (no node for g * 1)
+            # the chain rule; no node for g * 1 (type first: comparing a Value is slow)
+            contribution = g if type(d) is float and d == 1.0 else g * d
             finite_gradient(contribution, node, "passed back")
             if parent in grads:
                 contribution = grads[parent] + contribution  # fan-out: the uses add up
@@ -68,9 +69,8 @@ def local_derivatives(node: Any, m: Any = FLOAT_MATH) -> tuple:
     leaf). An infinite derivative (sqrt at 0) raises the row's error naming op and inputs."""
     if node._op is None:
         return ()
-    inputs = [m.operand(p) for p in node._parents]
     try:
-        return node._op.derivatives(m, m.operand(node), *inputs)
+        return node._op.derivatives(m, m.operand(node), *map(m.operand, node._parents))
     except (ZeroDivisionError, OverflowError, ValueError) as error:
         raise derivative_error(node, error) from error
 
