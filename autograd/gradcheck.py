@@ -27,8 +27,9 @@ from . import localcheck
 from .backward import topological_order
 from .differences import METHODS, derivative, start_step
 from .forward import tangents_of
+from .gradients import grad
 from .localcheck import Mismatch
-from .value import Constant, Value, grad
+from .value import Constant, Value
 
 __all__ = ["MODES", "GradcheckError", "Mismatch", "find_culprit", "gradcheck"]
 

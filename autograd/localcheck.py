@@ -18,8 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .differences import richardson, start_step
+from .gradients import grad
 from .ops import Op
-from .value import Constant, Value, grad
+from .value import Constant, Value
 
 __all__ = ["Mismatch", "first_order", "input_name", "is_kink", "row_of", "second_order"]
 
