@@ -15,9 +15,11 @@ from .fast import affine, backward, dot, topological_order
 from .fast import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
 from .forward import jvp
 from .gradcheck import GradcheckError, gradcheck
+from .gradients import grad
+from .nary import logsumexp, scaled_log
 from .ops import OPS, Op
 from .scope import enable_grad, is_recording, no_grad
-from .value import Constant, Value, grad, logsumexp, scaled_log
+from .value import Constant, Value
 
 fast.install()  # the fast paths of autograd/fast.py; the readable engine is value.py + backward.py
 

@@ -11,11 +11,11 @@ derivative from the node's row. A parent used by several nodes (or twice by one,
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from typing import Any
 
 from .backends import FLOAT_MATH
+from .finite import derivative_error, finite_gradient
 
 __all__ = ["backward", "backward_steps", "local_derivatives", "topological_order"]
 
@@ -52,12 +52,13 @@ def backward_steps(root: Any, seed: Any = 1.0, m: Any = FLOAT_MATH) -> Iterator[
     """
     grads = {root: seed}  # Values hash by identity: one entry per node
     for node in reversed(topological_order(root)):
-        g = _finite(grads.pop(node), node, "summed over its uses")
+        g = finite_gradient(grads.pop(node), node, "summed over its uses")
         local = local_derivatives(node, m)
         yield node, g, local
         for parent, d in zip(node._parents, local):
-            contribution = g * d if d != 1.0 else g  # the chain rule (no node for g * 1)
-            _finite(contribution, node, "passed back")
+            # the chain rule; no node for g * 1 (type first: comparing a Value is slow)
+            contribution = g if type(d) is float and d == 1.0 else g * d
+            finite_gradient(contribution, node, "passed back")
             if parent in grads:
                 contribution = grads[parent] + contribution  # fan-out: the uses add up
             grads[parent] = contribution
@@ -68,9 +69,8 @@ def local_derivatives(node: Any, m: Any = FLOAT_MATH) -> tuple:
     leaf). An infinite derivative (sqrt at 0) raises the row's error naming op and inputs."""
     if node._op is None:
         return ()
-    inputs = [m.operand(p) for p in node._parents]
     try:
-        return node._op.derivatives(m, m.operand(node), *inputs)
+        return node._op.derivatives(m, m.operand(node), *map(m.operand, node._parents))
     except (ZeroDivisionError, OverflowError, ValueError) as error:
         raise derivative_error(node, error) from error
 
@@ -85,7 +85,7 @@ def backward(root: Any) -> None:
     steps = list(backward_steps(root))  # every gradient first, before any .grad changes
     new = [(node, node.grad + g if node._op is None else g) for node, g, _ in steps]
     for node, grad in new:
-        _finite(grad, node, "accumulated")  # a leaf's old .grad plus the new part
+        finite_gradient(grad, node, "accumulated")  # a leaf's old .grad plus the new part
     old = [(node, node.grad) for node, _, _ in steps]
     try:
         for node, grad in new:
@@ -94,24 +94,3 @@ def backward(root: Any) -> None:
         for node, grad in old:
             node.grad = grad
         raise
-
-
-def derivative_error(node: Any, error: ArithmeticError) -> ArithmeticError:
-    """``error`` again, its message naming the op and the inputs of ``node``."""
-    inputs = ", ".join(repr(p.data) for p in node._parents)
-    return type(error)(
-        f"the derivative of {node.op} at ({inputs}) is not a finite number ({error}); "
-        "no gradient was changed"
-    )
-
-
-def _finite(g: Any, node: Any, how: str) -> Any:
-    """``g``, a gradient at ``node``, if it is finite (a Value always is)."""
-    if type(g) is float and not math.isfinite(g):
-        inputs = ", ".join(repr(p.data) for p in node._parents)
-        where = f"the {node.op} node at ({inputs})" if node._parents else f"the leaf {node!r}"
-        raise OverflowError(
-            f"backward: the gradient {how} by {where} is not a finite number ({g}); "
-            "no gradient was changed"
-        )
-    return g

@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass
 
 from .backward import backward_steps, local_derivatives, topological_order
-from .value import Value, grad
+from .gradients import grad
+from .value import Value
 from .viz.text import number, value_names
 
 __all__ = ["Explanation", "Link", "Path", "explain", "local_derivatives"]

@@ -1,9 +1,9 @@
 """The fast paths: faster equivalents of the readable engine's busiest parts, in one place.
 
-:mod:`autograd.value` and :mod:`autograd.backward` are the engine as one would explain it.
-Building and backpropagating through a network makes millions of nodes, so :func:`install`
-(run when ``autograd`` is imported) replaces a few of those pieces with versions that compute
-exactly the same thing with fewer Python calls:
+:mod:`autograd.value` and :mod:`autograd.backward` (with :mod:`autograd.nary`, the n-ary nodes)
+are the engine as one would explain it. Building and backpropagating through a network makes
+millions of nodes, so :func:`install` (run when ``autograd`` is imported) replaces a few of
+those pieces with versions that compute exactly the same thing with fewer Python calls:
 
 * a node factory that fills the slots of a new Value directly (:func:`_node`);
 * ``+``, ``-``, ``*`` and the unary methods without a domain check, built once per row;
@@ -28,8 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from . import backward as reverse
-from . import ops
-from . import value as core
+from . import nary, ops
 from .backends import FLOAT_MATH
 from .ops import Op
 from .scope import Scope, current_scope, is_recording
@@ -166,7 +165,7 @@ def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
     parents = tuple(values)
     if _VALUE_TYPES.issuperset(map(type, parents)):  # one C-level check of the common case
         return parents  # type: ignore[return-value]
-    return core._values(parents, where)
+    return nary._values(parents, where)
 
 
 def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001
@@ -194,7 +193,7 @@ def _weighted_sum(op: Op, weights: Sequence, inputs: Sequence, bias: tuple) -> V
     return _apply(op, _values((*weights, *inputs, *bias), op.name))
 
 
-sum.__doc__, dot.__doc__, affine.__doc__ = core.sum.__doc__, core.dot.__doc__, core.affine.__doc__
+sum.__doc__, dot.__doc__, affine.__doc__ = nary.sum.__doc__, nary.dot.__doc__, nary.affine.__doc__
 
 
 # -- a layer of neurons, for nn -----------------------------------------------------------------
@@ -434,7 +433,7 @@ def readable() -> Iterator[None]:
     """Run a block on the readable engine alone (for tests and for the curious).
 
     Affects every thread while it lasts; the module functions ``autograd.sum``, ``dot`` and
-    ``affine`` are not switched (``autograd.value.sum`` & co. are their readable versions).
+    ``affine`` are not switched (``autograd.nary.sum`` & co. are their readable versions).
     """
     for name, attribute in READABLE.items():
         setattr(Value, name, attribute)

@@ -27,8 +27,9 @@ from . import localcheck
 from .backward import topological_order
 from .differences import METHODS, derivative, start_step
 from .forward import tangents_of
+from .gradients import grad
 from .localcheck import Mismatch
-from .value import Constant, Value, grad
+from .value import Constant, Value
 
 __all__ = ["MODES", "GradcheckError", "Mismatch", "find_culprit", "gradcheck"]
 
@@ -335,9 +336,15 @@ def find_culprit(
 
 
 def _describe(node: Value) -> str:
-    inputs = ", ".join(p.label or repr(p.data) for p in node.parents)
+    """``name = op(inputs)``: each input by its label, else as ``<op = number>`` or a number."""
+
+    def show(p: Value) -> str:
+        if p.label:
+            return p.label
+        return repr(p.data) if p.is_leaf else f"<{p.op} = {p.data:.6g}>"
+
     name = f"{node.label} = " if node.label else ""
-    return f"{name}{node.op}({inputs})"
+    return f"{name}{node.op}({', '.join(show(p) for p in node.parents)})"
 
 
 def _leaves(f: Callable[..., Value], point: list[float]) -> dict[int, Value]:

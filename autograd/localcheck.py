@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .differences import richardson, start_step
+from .gradients import grad
 from .ops import Op
-from .value import Constant, Value, grad
+from .value import Constant, Value
 
-__all__ = ["Mismatch", "first_order", "input_name", "is_kink", "second_order"]
+__all__ = ["Mismatch", "first_order", "input_name", "is_kink", "row_of", "second_order"]
 
 ERROR_FACTOR = 10.0
 
@@ -43,11 +44,31 @@ class Mismatch:
     def __str__(self) -> str:
         gap = abs(self.analytic - self.numeric)
         text = (
-            f"{self.what} at x = {list(self.point)}: {self.names[0]} {self.analytic!r}, "
+            f"{self.what} at x = {_shown(self.point)}: {self.names[0]} {self.analytic!r}, "
             f"{self.names[1]} {self.numeric!r}, |difference| {gap:.3g} > tolerance "
             f"{self.tolerance:.3g}"
         )
         return f"{text}. {self.note}" if self.note else text
+
+
+def _shown(point: tuple[float, ...]) -> str:
+    """The point as a list; past 6 inputs, the first 3 and the count."""
+    if len(point) <= 6:
+        return str(list(point))
+    return f"[{', '.join(repr(x) for x in point[:3])}, ... ({len(point)} inputs)]"
+
+
+def row_of(op: Op | str, where: str) -> Op:
+    """The row ``op`` names (or ``op`` itself), with an error naming ``where`` it was asked."""
+    from .ops import OPS
+
+    if isinstance(op, str):
+        if op not in OPS:
+            raise ValueError(f"{where}: no op named {op!r} in the table")
+        return OPS[op]
+    if not isinstance(op, Op):
+        raise TypeError(f"{where}: needs an Op (or its name), got {type(op).__name__}")
+    return op
 
 
 def input_name(op: Op, i: int) -> str:

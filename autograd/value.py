@@ -3,6 +3,7 @@
 ``a * b`` calls ``Value.__mul__``, which calls ``Value.apply(MUL, a, b)``: the ``mul`` row of
 the op table computes the number, and the new Value remembers the row and its parents. That
 record is the whole graph; :mod:`autograd.backward` walks it back with the chain rule.
+(Nodes of many inputs, ``sum`` or ``dot``, are rows applied the same way: :mod:`autograd.nary`.)
 
 This is the readable engine. :mod:`autograd.fast` installs faster equivalents of the busiest
 parts (checked against these by tests); nothing here depends on them.
@@ -13,39 +14,17 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 
 from . import ops
-from .backends import FLOAT_MATH, VALUE_MATH
-from .backward import backward, backward_steps
-from .ops import OPS, Op
-from .scope import (
-    Scope,
-    call_in_scope,
-    current_scope,
-    enable_grad,
-    is_recording,
-    module_scope,
-    no_grad,
-)
+from .backends import FLOAT_MATH
+from .backward import backward
+from .finite import finite_float
+from .ops import Op
+from .scope import Scope, call_in_scope, current_scope, is_recording, module_scope, no_grad
 
-__all__ = [
-    "OPS",
-    "Constant",
-    "Scope",
-    "Value",
-    "affine",
-    "call_in_scope",
-    "dot",
-    "enable_grad",
-    "grad",
-    "is_recording",
-    "logsumexp",
-    "module_scope",
-    "no_grad",
-    "scaled_log",
-    "sum",
-]
+# Scope, call_in_scope, module_scope and no_grad are autograd.scope's, re-exported.
+__all__ = ["Constant", "Scope", "Value", "as_value", "call_in_scope", "module_scope", "no_grad"]
 
 
 def _method(op: Op) -> Callable[[Value], Value]:
@@ -62,7 +41,7 @@ def _operator(op: Op, reflected: bool = False) -> Callable[[Value, object], Valu
     """The operator ``x <op> y`` (``y <op> x`` when ``reflected``), a number made a Constant."""
 
     def method(self: Value, other: object) -> Value:
-        other = _as_value(other)
+        other = as_value(other)
         if other is None:
             return NotImplemented  # Python then tries the other side, or raises TypeError
         return Value.apply(op, other, self) if reflected else Value.apply(op, self, other)
@@ -85,7 +64,7 @@ class Value:
     __slots__ = ("_op", "_parents", "_scope", "data", "grad", "label")
 
     def __init__(self, data: float, label: str = "") -> None:
-        self.data = as_finite_float(data)
+        self.data = finite_float(data)
         self.grad = 0.0
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
@@ -150,7 +129,7 @@ class Value:
     def __pow__(self, other: Value | float) -> Value:
         """x ** c for a number c (the ``pow`` row), x ** y for a Value y (``pow_value``)."""
         exponent_is_value = isinstance(other, Value) and not isinstance(other, Constant)
-        exponent = _as_value(other)
+        exponent = as_value(other)
         if exponent is None:
             return NotImplemented
         return Value.apply(ops.POW_VALUE if exponent_is_value else ops.POW, self, exponent)
@@ -205,20 +184,7 @@ class Constant(Value):
     __slots__ = ()
 
 
-def as_finite_float(data: object, what: str = "Value") -> float:
-    """``data`` as a float; a non-number raises TypeError, NaN or an infinity ValueError."""
-    if isinstance(data, bool) or not isinstance(data, (float, int, numbers.Real)):
-        raise TypeError(f"{what} needs an int or float, got {type(data).__name__}: {data!r:.60}")
-    number = float(data)
-    if not math.isfinite(number):
-        raise ValueError(
-            f"{what} got {number}; a NaN or an infinity would make NaN gradients "
-            "(inf - inf, 0 * inf), so every Value is finite"
-        )
-    return number
-
-
-def _as_value(x: object) -> Value | None:
+def as_value(x: object) -> Value | None:
     """``x`` itself if a Value, a Constant leaf if a number, None for anything else."""
     if isinstance(x, Value):
         return x
@@ -234,77 +200,3 @@ def _compare(compare: Callable[[float, float], bool], x: Value, y: object) -> bo
     if isinstance(y, bool) or not isinstance(y, numbers.Real):
         return NotImplemented
     return compare(x.data, y)
-
-
-def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
-    out = tuple(_as_value(v) for v in values)
-    for v, value in zip(values, out):  # type: ignore[arg-type]
-        if value is None:
-            raise TypeError(f"{where}: needs Values or numbers, got {type(v).__name__}")
-    return out  # type: ignore[return-value]
-
-
-def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001  (mirrors the builtin)
-    """One n-ary node for x1 + ... + xn (d/dxi = 1): smaller graphs than a chain of ``+``."""
-    parents = _values(list(values), "sum")
-    if not parents:
-        raise ValueError("sum: needs at least one value")
-    return Value.apply(ops.SUM, *parents)
-
-
-def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
-    """One node for w1*x1 + ... + wn*xn (d/dwi = xi, d/dxi = wi)."""
-    return _weighted_sum(ops.DOT, weights, inputs, ())
-
-
-def affine(
-    weights: Sequence[Value | float], inputs: Sequence[Value | float], bias: Value | float
-) -> Value:
-    """One node for w1*x1 + ... + wn*xn + b (d/dwi = xi, d/dxi = wi, d/db = 1): a neuron's
-    pre-activation, one node instead of a ``dot`` and a ``+``."""
-    return _weighted_sum(ops.AFFINE, weights, inputs, (bias,))
-
-
-def logsumexp(values: Iterable[Value | float]) -> Value:
-    """One node for ln(e^x1 + ... + e^xn) (d/dxi = softmax_i), finite for any inputs: the
-    stable core of cross-entropy and softmax."""
-    parents = _values(list(values), "logsumexp")
-    if not parents:
-        raise ValueError("logsumexp: needs at least one value")
-    return Value.apply(ops.LOGSUMEXP, *parents)
-
-
-def scaled_log(x: Value | float, c: float) -> Value:
-    """c * ln x, 0 when c = 0 even at x = 0 (d/dx = c / x): a term of weight 0 adds nothing, as
-    in binary cross-entropy. ``c`` is held constant: no gradient flows to it, even when it is a
-    Value (a target that ``compile`` feeds as an input column)."""
-    x_value, c_value = _values([x, c], "scaled_log")
-    return Value.apply(ops.SCALED_LOG, x_value, c_value)
-
-
-def _weighted_sum(op: Op, weights: Sequence, inputs: Sequence, bias: tuple) -> Value:
-    """The node of ``dot`` (no bias) or ``affine`` (one bias): parents w..., x..., [b]."""
-    if len(weights) != len(inputs):
-        raise ValueError(f"{op.name}: {len(weights)} weights but {len(inputs)} inputs")
-    if not weights:
-        raise ValueError(f"{op.name}: needs at least one pair")
-    return Value.apply(op, *_values([*weights, *inputs, *bias], op.name))
-
-
-def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:
-    """d output / d input for each input, leaving every ``.grad`` untouched (0 for an input
-    ``output`` does not depend on).
-
-    With ``create_graph=True`` the derivative rules run on Values, so each result is itself a
-    differentiable Value (``grad`` of a ``grad`` is a second derivative); that graph is
-    recorded even inside ``no_grad``.
-    """
-    for what, v in [("output", output), *((f"inputs[{i}]", x) for i, x in enumerate(inputs))]:
-        if not isinstance(v, Value):
-            raise TypeError(f"grad: {what} must be a Value, got {type(v).__name__}")
-    if not create_graph:
-        grads = {node: g for node, g, _ in backward_steps(output)}
-        return [Value(grads.get(x, 0.0)) for x in inputs]
-    with enable_grad():
-        grads = {node: g for node, g, _ in backward_steps(output, Value(1.0), VALUE_MATH)}
-        return [grads[x] if x in grads else Value(0.0) for x in inputs]

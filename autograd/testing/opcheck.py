@@ -22,7 +22,7 @@ from .. import localcheck
 from ..backends import FLOAT_MATH, VALUE_MATH, numpy_math
 from ..gradcheck import GradcheckError
 from ..localcheck import Mismatch
-from ..ops import OPS, Op
+from ..ops import Op
 from ..value import Constant, Value
 
 __all__ = ["BACKEND_RTOL", "check_op", "test_points"]
@@ -72,12 +72,7 @@ def check_op(
         second_order_samples: how many of those points also check second derivatives.
         atol, rtol: added to 10 times the extrapolation's error estimate in each comparison.
     """
-    if isinstance(op, str):
-        if op not in OPS:
-            raise ValueError(f"check_op: no op named {op!r} in the table")
-        op = OPS[op]
-    if not isinstance(op, Op):
-        raise TypeError(f"check_op: needs an Op (or its name), got {type(op).__name__}")
+    op = localcheck.row_of(op, "check_op")
     points = test_points(op, samples, seed)
     failures: list[Mismatch] = []
     problems: list[str] = []

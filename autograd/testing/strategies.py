@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
+from ..localcheck import row_of
 from ..ops import OPS, Op
 from ..value import Constant, Value
 
@@ -94,15 +95,7 @@ class Program:
 def _rows(ops: Iterable[Op | str] | None) -> list[Op]:
     if ops is None:
         return list(OPS.values())
-    rows = []
-    for op in ops:
-        if isinstance(op, str):
-            if op not in OPS:
-                raise ValueError(f"programs: no op named {op!r} in the table")
-            op = OPS[op]
-        if not isinstance(op, Op):
-            raise TypeError(f"programs: ops must be Ops or their names, got {type(op).__name__}")
-        rows.append(op)
+    rows = [row_of(op, "programs") for op in ops]
     if not rows:
         raise ValueError("programs: needs at least one op")
     return rows

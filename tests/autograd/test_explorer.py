@@ -9,21 +9,7 @@ import pytest
 
 from autograd import Value, viz
 from autograd.viz.explorer_page import MAX_VALUES, graph_spec, html_document
-
-
-def neuron() -> tuple[Value, dict[str, Value]]:
-    """The notes' neuron: o = tanh(x1*w1 + x2*w2 + b)."""
-    leaves = {
-        "x1": Value(2.0, label="x1"),
-        "x2": Value(0.0, label="x2"),
-        "w1": Value(-3.0, label="w1"),
-        "w2": Value(1.0, label="w2"),
-        "b": Value(6.8813735870195432, label="b"),
-    }
-    n = leaves["x1"] * leaves["w1"] + leaves["x2"] * leaves["w2"] + leaves["b"]
-    o = n.tanh()
-    o.label = "o"
-    return o, leaves
+from tests.explorer_graphs import SWISH_JS, define_swish, neuron
 
 
 def test_spec_grads_are_backwards_without_touching_grad() -> None:
@@ -110,17 +96,8 @@ def test_without_dot_the_graph_is_laid_out_in_layers(monkeypatch) -> None:
     assert xs["x1"] < xs["x1*w1"] < xs["o"]
 
 
-def _swish(define_op):
-    return define_op(
-        "swish_explored",
-        lambda m, x: x * m.sigmoid(x),
-        lambda m, out, x: (m.sigmoid(x) + out * (1.0 - m.sigmoid(x)),),
-        math="f = x σ(x); f' = σ(x) + f (1 - σ(x))",
-    )
-
-
 def test_an_op_without_a_javascript_form_is_recomputed_by_the_kernel(define_op) -> None:
-    swish = _swish(define_op)
+    swish = define_swish(define_op, "swish_explored")
     x = Value(0.5, label="x")
     y = swish(x) * 2.0
     explorer = viz.explore(y)
@@ -134,10 +111,8 @@ def test_an_op_without_a_javascript_form_is_recomputed_by_the_kernel(define_op) 
 def test_add_js_form_lets_the_page_recompute_a_user_op(define_op) -> None:
     from autograd.viz import jsops
 
-    _swish(define_op)
-    jsops.add_js_form(
-        "swish_explored", "x * M.sigmoid(x)", "[M.sigmoid(x) + out * (1 - M.sigmoid(x))]"
-    )
+    define_swish(define_op, "swish_explored")
+    jsops.add_js_form("swish_explored", *SWISH_JS)
     assert jsops.missing(["swish_explored", "mul"]) == []
     assert '"swish_explored": {' in jsops.table_source(jsops.known())
     with pytest.raises(ValueError, match="'swish_explored' already has a JavaScript form"):
@@ -148,11 +123,9 @@ def test_a_form_is_forgotten_with_its_op(define_op) -> None:
     from autograd.define import remove_op
     from autograd.viz import jsops
 
-    op = _swish(define_op)
-    jsops.add_js_form(
-        "swish_explored", "x * M.sigmoid(x)", "[M.sigmoid(x) + out * (1 - M.sigmoid(x))]"
-    )
+    op = define_swish(define_op, "swish_explored")
+    jsops.add_js_form("swish_explored", *SWISH_JS)
     remove_op(op)
     assert jsops.js_form("swish_explored") is None
-    again = _swish(define_op)
+    again = define_swish(define_op, "swish_explored")
     assert jsops.missing([again.name]) == [again.name]

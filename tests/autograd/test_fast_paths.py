@@ -14,8 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
-from autograd import OPS, Constant, Value, dot, fast, no_grad, ops
-from autograd import value as core
+from autograd import OPS, Constant, Value, dot, fast, nary, no_grad, ops
 from autograd.ops import FLOAT_MATH
 from autograd.value import module_scope
 
@@ -294,7 +293,7 @@ def readable_layer(neurons, inputs):
     out = []
     for module, weights, bias, activation in neurons:
         with module_scope(module):
-            node = core.affine(weights, inputs, bias)
+            node = nary.affine(weights, inputs, bias)
             node.label = "z"
             if activation is not None:
                 node = Value.apply(activation, node)
@@ -359,10 +358,10 @@ def differences(program, point):
     readable_order = [id(v) for v in fast.READABLE_ORDER(root)]
     fast_grads = outcome_of_backward(root, Value.backward)
     with fast.readable():
-        readable_nary = {"sum": core.sum, "dot": core.dot, "affine": core.affine}
+        readable_nary = {"sum": nary.sum, "dot": nary.dot, "affine": nary.affine}
         readable_nary["layer"] = readable_layer
         slots, outcomes = run(program, point, readable_nary)
-        root = core.sum(slots)
+        root = nary.sum(slots)
         readable_graph = describe(root, outcomes)
         readable_grads = outcome_of_backward(root, Value.backward)
     found = []

@@ -14,21 +14,12 @@ import pytest
 import autograd
 import nn
 from autograd import Value, topological_order, viz
+from tests.explorer_graphs import SWISH_JS, define_swish, neuron
 
 pytestmark = pytest.mark.browser
 
 AGREE = 1e-9
 LATENCY_MS = 100.0
-
-
-def neuron(w1: float = -3.0) -> Value:
-    """The notes' neuron: o = tanh(x1*w1 + x2*w2 + b)."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1v, w2 = Value(w1, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    o = (x1 * w1v + x2 * w2 + b).tanh()
-    o.label = "o"
-    return o
 
 
 def mlp_loss(first_weight: float | None = None) -> Value:
@@ -92,12 +83,12 @@ def nudge(page, index: int, value: float) -> float:
 
 def test_nudging_w1_in_an_exported_file_matches_backward(page, artifacts: Path) -> None:
     folder = artifacts / "explorer"
-    requested = open_offline(page, neuron(), folder, "neuron")
-    order = topological_order(neuron())
+    requested = open_offline(page, neuron()[0], folder, "neuron")
+    order = topological_order(neuron()[0])
     w1 = next(i for i, v in enumerate(order) if v.label == "w1")
     nudge(page, w1, -2.0)
 
-    expected = neuron(w1=-2.0)
+    expected, _ = neuron(w1=-2.0)
     expected.backward()
     h = 1e-3
     shown = shown_grads(page)
@@ -153,29 +144,18 @@ def _index_of_first_weight(order: list[Value]) -> int:
     return next(i for i, v in enumerate(order) if v.is_leaf and v.data == target)
 
 
-def _swish(define_op):
-    return define_op(
-        "swish_in_page",
-        lambda m, x: x * m.sigmoid(x),
-        lambda m, out, x: (m.sigmoid(x) + out * (1.0 - m.sigmoid(x)),),
-        math="f = x σ(x); f' = σ(x) + f (1 - σ(x))",
-    )
-
-
 def test_a_user_op_recomputes_in_the_page_with_a_javascript_form_else_says_so(
     page, artifacts: Path, define_op
 ) -> None:
     from autograd.viz import jsops
 
-    swish = _swish(define_op)
+    swish = define_swish(define_op, "swish_in_page")
     x = Value(0.5, label="x")
     open_offline(page, swish(x) * 2.0, artifacts / "explorer", "user_op_without_js")
     status = page.locator(".sg-status").inner_text()
     assert "this page cannot recompute: op swish_in_page has no JavaScript form" in status
 
-    jsops.add_js_form(
-        "swish_in_page", "x * M.sigmoid(x)", "[M.sigmoid(x) + out * (1 - M.sigmoid(x))]"
-    )
+    jsops.add_js_form("swish_in_page", *SWISH_JS)
     open_offline(page, swish(x) * 2.0, artifacts / "explorer", "user_op_with_js")
     nudge(page, 0, 1.5)
     moved = Value(1.5, label="x")

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.explorer_graphs import neuron
+
 from . import jupyterlab as lab_steps
-from .test_explorer_browser import AGREE, close, neuron
+from .test_explorer_browser import AGREE, close
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +42,7 @@ def test_nudging_the_explorer_in_jupyterlab_matches_backward_and_moves_the_kerne
     field = row.locator(".sg-value-field")
     field.fill("-2.5")
     field.dispatch_event("change")
-    expected = neuron(w1=-2.5)
+    expected, _ = neuron(w1=-2.5)
     expected.backward()
     leaves = {v.label: v for v in _leaves(expected)}
     shown = widget.locator(".sg-leaves tr[data-index]").evaluate_all(
