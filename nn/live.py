@@ -87,24 +87,32 @@ class LiveView:
     def active(self) -> bool:
         return self.show is not None
 
-    def start(self, model: Module, X: np.ndarray, y: np.ndarray) -> None:
-        """Called by ``fit`` before the first step: the data to draw the boundary over."""
+    def start(self, model: Module, X: np.ndarray, y: np.ndarray, outputs: Any = None) -> None:
+        """Called by ``fit`` before the first step: the data to draw the boundary over, and
+        ``outputs``, the model traced by ``autograd.compile`` when fit has one (else traced
+        here, for 2-D data, once something is shown)."""
         self._X, self._y = np.asarray(X, dtype=float), np.asarray(y)
         self._next = time.perf_counter() + self.every
-        if self._X.ndim == 2 and self._X.shape[1] == 2:
+        if self.show is None or self._X.ndim != 2 or self._X.shape[1] != 2:
+            return
+        if outputs is None:
             import autograd
 
-            def outputs(row: list) -> list:
+            def outputs_of(row: list) -> list:
                 out = model(row)
                 return out if isinstance(out, list) else [out]
 
             # Traced once; the weights are read afresh on each call (they are parameters).
-            self._outputs = autograd.compile(outputs, 2)
+            outputs = autograd.compile(outputs_of, 2)
+        self._outputs = outputs
+
+    def due(self) -> bool:
+        """Whether the next redraw is due (``fit`` calls the view only then)."""
+        return self.show is not None and time.perf_counter() >= self._next
 
     def __call__(self, info: Any) -> None:
-        if self.show is None or time.perf_counter() < self._next:
-            return
-        self.refresh(info.history, info.model)
+        if self.due():
+            self.refresh(info.history, info.model)
 
     def finish(self, history: Any, model: Module) -> None:
         """Called by ``fit`` at the end: the picture of the final state."""

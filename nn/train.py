@@ -360,8 +360,7 @@ def fit(
     step = _make_step(compiled, model, loss, loss_fn, is_correct, optimizer, X, y, accuracy)
     view = live_view(live)
     if view is not None:
-        view.start(model, X, y)
-        callbacks = [*callbacks, view]
+        view.start(model, X, y, getattr(step, "outputs", None))
 
     history = History()
     # Where we are: the next batch to run, and the running sums of the epoch in progress.
@@ -433,6 +432,9 @@ def fit(
                     interrupted = True
                 if callbacks:
                     step.reload()
+                if view is not None and view.due():  # by time: Values synced only then
+                    step.sync()
+                    view(info)
                 if stop.requested:
                     interrupted = True
                 if interrupted:
