@@ -6,9 +6,16 @@ import os
 import random
 
 import pytest
+from hypothesis import settings
 
 from autograd import Constant, Value
 from autograd.ops import Op
+
+# CI draws the same examples on every run (a red CI is then reproducible, never luck); runs
+# elsewhere keep exploring new ones and replay their failures from .hypothesis/.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def op_inputs(op: Op, point: tuple[float, ...]) -> list[Value]:

@@ -346,24 +346,37 @@ def outcome_of_backward(root, backward):
     return [v.grad for v in order]
 
 
+def root_or_error(total, slots):
+    """Σ of the slots, the root both engines differentiate; or the error its forward raises
+    (slots near 1e308 overflow the sum), which both engines must raise alike."""
+    try:
+        return total(slots), None
+    except (OverflowError, ValueError) as error:
+        return None, (type(error).__name__, str(error))
+
+
 def differences(program, point):
     """What differs between the fast engine and the readable one on ``program`` (empty: all
     the same): graphs, numbers, errors, topological order, gradients."""
     fast_nary = {"sum": autograd.sum, "dot": autograd.dot, "affine": autograd.affine}
     fast_nary["layer"] = fast.affine_layer
     slots, outcomes = run(program, point, fast_nary)
-    root = autograd.sum(slots)
-    fast_graph = describe(root, outcomes)
-    fast_order = [id(v) for v in fast.topological_order(root)]
-    readable_order = [id(v) for v in fast.READABLE_ORDER(root)]
-    fast_grads = outcome_of_backward(root, Value.backward)
+    root, fast_error = root_or_error(autograd.sum, slots)
+    if root is not None:
+        fast_graph = describe(root, outcomes)
+        fast_order = [id(v) for v in fast.topological_order(root)]
+        readable_order = [id(v) for v in fast.READABLE_ORDER(root)]
+        fast_grads = outcome_of_backward(root, Value.backward)
     with fast.readable():
         readable_nary = {"sum": nary.sum, "dot": nary.dot, "affine": nary.affine}
         readable_nary["layer"] = readable_layer
         slots, outcomes = run(program, point, readable_nary)
-        root = nary.sum(slots)
-        readable_graph = describe(root, outcomes)
-        readable_grads = outcome_of_backward(root, Value.backward)
+        root, readable_error = root_or_error(nary.sum, slots)
+        if root is not None:
+            readable_graph = describe(root, outcomes)
+            readable_grads = outcome_of_backward(root, Value.backward)
+    if fast_error is not None or readable_error is not None:
+        return [] if fast_error == readable_error else [("Σ slots", fast_error, readable_error)]
     found = []
     if fast_graph != readable_graph:
         found.append(("graph", fast_graph, readable_graph))

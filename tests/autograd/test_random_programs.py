@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from autograd import OPS, Constant, Value, grad
+from autograd import OPS, Constant, Value, grad, topological_order
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference here; CI installs it")
 
@@ -76,6 +76,10 @@ def test_random_programs_match_torch(program, point) -> None:
         assert math.isclose(mine.data, expected, rel_tol=1e-8, abs_tol=1e-10)
     if ref_grads[0] is not None and ref_grads[0].requires_grad:
         ref_seconds = torch.autograd.grad(ref_grads[0], tensors, allow_unused=True)
+        # A second derivative that is 0 by cancellation (x / x) is exact here and rounding noise
+        # of the size of the terms that cancel in torch: allow that much, no more.
+        terms = max(abs(v.data) for v in topological_order(grads[0]))
         for mine, ref in zip(seconds, ref_seconds):
             expected = 0.0 if ref is None else ref.item()
-            assert math.isclose(mine.data, expected, rel_tol=1e-7, abs_tol=1e-9)
+            noise = 64 * 2.0**-52 * terms
+            assert math.isclose(mine.data, expected, rel_tol=1e-7, abs_tol=max(1e-9, noise))
