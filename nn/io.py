@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
+from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, check_state_keys
 
 FORMAT = "seegrad.nn"
 VERSION = 1
@@ -263,12 +263,7 @@ def check_state(kind: str, config: Any, state: Any, source: str) -> None:
             f"the state has {len(state)}; the file is damaged or not this model's"
         )
     expected = dict(_expected_keys(kind, layers))
-    missing = [key for key in expected if key not in state]
-    if missing:
-        raise ValueError(f"{source}: state dict is missing key(s): {', '.join(missing[:5])}")
-    extra = [str(key) for key in state if key not in expected]
-    if extra:
-        raise ValueError(f"{source}: state dict has unexpected key(s): {', '.join(extra[:5])}")
+    check_state_keys(state, expected, where=f"{source}: ")
     for key, count in expected.items():
         values = state[key]
         if not isinstance(values, list):

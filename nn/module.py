@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -77,6 +77,19 @@ def _as_inputs(x: Sequence[Value | float], nin: int, who: str) -> list[Value]:
 def _is_row(item: object) -> bool:
     """A sequence of numbers where one number was expected (a row of a batch)."""
     return hasattr(item, "__len__") and not isinstance(item, (str, bytes, Value))
+
+
+def check_state_keys(state: dict, expected: Iterable[str], where: str = "") -> None:
+    """Raise ``ValueError`` (prefixed by ``where``) naming the keys of ``state`` that are
+    missing from ``expected`` or not in it; at most five of each are listed."""
+    expected = dict.fromkeys(expected)  # ordered, with set-speed membership
+    for problem, keys in (
+        ("is missing", [key for key in expected if key not in state]),
+        ("has unexpected", [str(key) for key in state if key not in expected]),
+    ):
+        if keys:
+            shown = ", ".join(keys[:5]) + (", ..." if len(keys) > 5 else "")
+            raise ValueError(f"{where}state dict {problem} key(s): {shown}")
 
 
 class Module:
@@ -148,12 +161,7 @@ class Module:
         if not isinstance(state, dict):
             raise ValueError(f"state dict must be a dict, got {type(state).__name__}")
         groups = dict(self._groups())
-        missing = [key for key in groups if key not in state]
-        if missing:
-            raise ValueError(f"state dict is missing key(s): {', '.join(missing)}")
-        extra = [str(key) for key in state if key not in groups]
-        if extra:
-            raise ValueError(f"state dict has unexpected key(s): {', '.join(extra)}")
+        check_state_keys(state, groups)
         updates: list[tuple[Value, float]] = []
         for key, group in groups.items():
             params = [group] if isinstance(group, Value) else group
