@@ -8,6 +8,7 @@ temporary profile.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -56,6 +57,20 @@ def browser() -> Iterator[object]:
             yield chromium
         finally:
             chromium.close()
+
+
+@contextlib.contextmanager
+def offline_page(browser, path: Path, width: int) -> Iterator[object]:
+    """``path`` opened from file:// in a ``width`` x 900 window, every http(s) request refused
+    (an exported page must need no network)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.route("http*://**/*", lambda route: route.abort())
+        page.goto(path.as_uri(), wait_until="load")
+        yield page
+    finally:
+        context.close()
 
 
 @pytest.fixture

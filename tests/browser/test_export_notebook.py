@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from . import views
-from .conftest import need
+from .conftest import need, offline_page
 
 pytestmark = pytest.mark.browser
 
@@ -116,17 +116,11 @@ def test_network_view_and_static_pictures_in_the_html_export(
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
     html = folder / "notebook.html"
     html.write_text(body, encoding="utf-8")
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    try:
-        page = context.new_page()
-        page.route("http*://**/*", lambda route: route.abort())
-        page.goto(html.as_uri(), wait_until="load")
+    with offline_page(browser, html, width) as page:
         cells = page.locator(".jp-Cell")
         figures = measure(
             page, folder, "html", width, lambda name: cells.nth(1 + list(CELLS).index(name))
         )
-    finally:
-        context.close()
     problems = problems_in(figures, f"HTML export at {width} px:")
     assert not problems, "\n".join(problems)
 

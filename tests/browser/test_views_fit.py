@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from . import views
-from .conftest import ROOT, need
+from .conftest import ROOT, need, offline_page
 
 pytestmark = pytest.mark.browser
 
@@ -105,18 +105,12 @@ def test_views_fit_in_the_html_export(executed: Path, width: int, browser, artif
     folder.mkdir(exist_ok=True)
     html = folder / "views.html"
     html.write_text(body, encoding="utf-8")
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    try:
-        page = context.new_page()
-        page.route("http*://**/*", lambda route: route.abort())
-        page.goto(html.as_uri(), wait_until="load")
+    with offline_page(browser, html, width) as page:
         figures = measure_cells(page, views.cell_sources())
         for k, name in enumerate(views.VIEWS):
             cell = cells_locator(page).nth(k + 1)
             cell.scroll_into_view_if_needed()
             page.screenshot(path=str(folder / f"html-{width}-{name}.png"))
-    finally:
-        context.close()
     (folder / f"html-{width}.json").write_text(json.dumps(figures, indent=1))
     problems = check(figures)
     assert not problems, f"at {width} px in the HTML export:\n" + "\n".join(problems)
@@ -179,14 +173,8 @@ def test_notebook_drawings_fit_in_the_html_export(notebook: str, browser, artifa
     )
     html = folder / f"{notebook}.html"
     html.write_text(body, encoding="utf-8")
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    try:
-        page = context.new_page()
-        page.route("http*://**/*", lambda route: route.abort())
-        page.goto(html.as_uri(), wait_until="load")
+    with offline_page(browser, html, 1440) as page:
         figures = measure_notebook(page, page.locator(".jp-Cell"), folder, f"html-{notebook}")
-    finally:
-        context.close()
     (folder / f"html-{notebook}.json").write_text(json.dumps(figures, indent=1))
     assert figures, f"{notebook}: no drawing in the export"
     problems = check(figures)
