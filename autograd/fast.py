@@ -13,8 +13,9 @@ those pieces with versions that compute exactly the same thing with fewer Python
 * a whole layer of ``nn`` neurons in one call (:func:`affine_layer`), each neuron's nodes
   tagged with its own module scope.
 
-Every number still comes from the op table; nothing here knows a derivative. The differential
-tests (tests/autograd/test_fast_paths.py) run random programs through both engines and require
+Every number still comes from the op table (a row's rule, or its declared ``bilinear``
+structure); nothing here knows a derivative. The differential tests
+(tests/autograd/test_fast_paths.py) run random programs through both engines and require
 identical graphs, numbers and gradients; :func:`readable` switches these paths off for a block.
 """
 
@@ -224,31 +225,42 @@ def affine_layer(
     numbers = list(map(_data, inputs))
     inputs = tuple(inputs)
     out: list[Value] = []
+    append, fsum = out.append, math.fsum
     for module, weights, bias, activation in neurons:
-        z = _new(Value)
-        z.data = math.fsum(map(_mul, map(_data, weights), numbers)) + bias.data
-        if not _isfinite(z.data):
+        data = fsum(map(_mul, map(_data, weights), numbers)) + bias.data
+        if not _isfinite(data):
             raise ops.AFFINE.not_finite([*map(_data, weights), *numbers, bias.data])
+        z = _new(Value)
+        z.data = data
         z.grad = 0.0
         z.label = "z"
         if recording:
-            scope = Scope(module, parent)
-            z._op, z._parents, z._scope = ops.AFFINE, (*weights, *inputs, bias), scope
+            scope = _new(Scope)  # Scope(module, parent), without an __init__ call
+            scope.module = module
+            scope.parent = parent
+            z._op = ops.AFFINE
+            z._parents = (*weights, *inputs, bias)
+            z._scope = scope
         else:
             scope = None
-            z._op, z._parents, z._scope = None, (), None
+            z._op = None
+            z._parents = ()
+            z._scope = None
         if activation is None:
-            out.append(z)
+            append(z)
             continue
         a = _new(Value)
-        a.data = activation.float_forward(z.data)
+        a.data = activation.float_forward(data)
         a.grad = 0.0
         a.label = "a"
+        a._scope = scope
         if recording:
-            a._op, a._parents, a._scope = activation, (z,), scope
+            a._op = activation
+            a._parents = (z,)
         else:
-            a._op, a._parents, a._scope = None, (), None
-        out.append(a)
+            a._op = None
+            a._parents = ()
+        append(a)
     return out
 
 
@@ -291,7 +303,8 @@ def _walk(root: Value, order: list[Value], leaves: list[Value]) -> None:
                 emit_leaf(node)
                 break
             parents = node._parents
-            if len(parents) == 2:  # most nodes: unrolled, the second parent pushed first
+            n = len(parents)
+            if n == 2:  # most nodes: unrolled, the second parent pushed first
                 first, second = parents
                 if first in seen:
                     if second in seen:
@@ -307,7 +320,7 @@ def _walk(root: Value, order: list[Value], leaves: list[Value]) -> None:
                     push(second)
                 node = first
                 continue
-            if len(parents) == 1:
+            if n == 1:
                 parent = parents[0]
                 if parent in seen:
                     emit(node)
@@ -331,11 +344,15 @@ def backward(root: Value) -> None:
     """:func:`autograd.backward.backward`: the same gradients, errors and all-or-nothing rule.
 
     The gradients are summed in each node's ``.grad`` as the loop goes, with every old value
-    saved first; on any exception (KeyboardInterrupt included) they are all put back. One
+    saved first; on any exception (KeyboardInterrupt included) they are all put back. A leaf
+    sums its new contributions from 0 and then adds its old ``.grad`` (old + new, as the
+    readable loop, so a second backward gives the same bits). One
     and two inputs are unpacked by hand. An n-ary node (sum, dot, affine) whose gradient is
-    exactly 0 (behind an inactive ReLU) is skipped: it would add only zeros. A non-finite
-    gradient is found by checking the leaves at the end (it reaches at least one), and the
-    readable loop is then run to name the op.
+    exactly 0 (behind an inactive ReLU) is skipped: it would add only zeros. A row declared
+    ``bilinear`` (dot, affine) sends g * xi to each weight and g * wi to each input (and g to a
+    declared bias) from its declaration, without building its tuple of local derivatives. A
+    non-finite gradient is found by checking the leaves at the end (it reaches at least one),
+    and the readable loop is then run to name the op.
     """
     order: list[Value] = []
     leaves: list[Value] = []
@@ -344,29 +361,46 @@ def backward(root: Value) -> None:
     saved_leaves = [leaf.grad for leaf in leaves]
     node = root
     try:
-        for node in order:
-            node.grad = 0.0
-        # Leaves keep their old value and receive the new contributions on top.
-        root.grad = root.grad + 1.0 if root._op is None else 1.0
+        if any(saved):  # a graph seen by backward before: inner gradients start afresh
+            for node in order:
+                node.grad = 0.0
+        if any(saved_leaves):  # the old values are added back at the end
+            for node in leaves:
+                node.grad = 0.0
+        root.grad = 1.0
         for node in reversed(order):
             parents = node._parents
             g = node.grad
-            if len(parents) == 2:
+            n = len(parents)
+            if n == 2:
                 a, b = parents
-                da, db = node._op.derivatives(FLOAT_MATH, node.data, a.data, b.data)
+                da, db = node._op.float_derivatives(node.data, a.data, b.data)
                 a.grad += g * da
                 b.grad += g * db
-            elif len(parents) == 1:
+            elif n == 1:
                 a = parents[0]
-                (da,) = node._op.derivatives(FLOAT_MATH, node.data, a.data)
+                (da,) = node._op.float_derivatives(node.data, a.data)
                 a.grad += g * da
             elif g != 0.0:
-                local = node._op.derivatives(FLOAT_MATH, node.data, *[p.data for p in parents])
+                op = node._op
+                if op.bilinear:  # the row's declaration: df/dwi = xi, df/dxi = wi, df/db = 1
+                    half = n >> 1
+                    weights, inputs = parents[:half], parents[half : half + half]
+                    for w, x in zip(weights, inputs):  # in the parents' order, as the rule's
+                        w.grad += g * x.data
+                    for w, x in zip(weights, inputs):
+                        x.grad += g * w.data
+                    if op.bias:
+                        parents[-1].grad += g
+                    continue
+                local = op.float_derivatives(node.data, *[p.data for p in parents])
                 for parent, d in zip(parents, local):
                     parent.grad += g * d
-        for leaf in leaves:
-            if not _isfinite(leaf.grad):
+        for leaf, old in zip(leaves, saved_leaves):
+            total = old + leaf.grad
+            if not _isfinite(total):
                 raise OverflowError
+            leaf.grad = total
     except BaseException as error:
         for restored, grad in zip(order, saved):
             restored.grad = grad

@@ -250,19 +250,19 @@ def digits(runs: int) -> dict:
     return summary
 
 
-def eager_vs_micrograd(rounds: int) -> dict:
+def eager_vs_micrograd(rounds: int) -> tuple[dict, dict]:
     """The eager moons step (``nn.MLP`` and engine-only) against micrograd's, default GC, in this
     process (torch imported: a bigger heap makes each full collection, most of micrograd's time,
-    slower)."""
+    slower): isolated steps, and a training loop."""
     from bench_eager import eager_step_factory, micrograd_step_factory
-    from common import nn_step_factory
+    from common import nn_step_factory, training_loop
 
     contenders = {
         "micrograd": micrograd_step_factory(),
         "nn": nn_step_factory(),
         "eager": eager_step_factory(),
     }
-    return alternate(contenders, rounds=rounds)
+    return alternate(contenders, rounds=rounds), training_loop(contenders, rounds=rounds)
 
 
 def main() -> None:
@@ -276,7 +276,7 @@ def main() -> None:
     out["moons"] = {"times": alternate(contenders, rounds=9), "first_losses": losses}
     out["mnist"] = mnist_sized()
     out["digits"] = digits(runs=1 if quick else 3)
-    out["moons_eager_gc"] = eager_vs_micrograd(rounds=3 if quick else 5)
+    out["moons_eager_gc"], out["moons_eager_loop"] = eager_vs_micrograd(rounds=3 if quick else 5)
     print(json.dumps(out))
 
 

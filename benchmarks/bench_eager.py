@@ -21,6 +21,7 @@ from common import (
     moons,
     nn_step_factory,
     sgd,
+    training_loop,
     zero_grad,
 )
 
@@ -283,6 +284,8 @@ def main() -> None:
         "compiled": compiled_step_factory(),
     }
     out["moons_gc"] = alternate(contenders, rounds=rounds_slow)
+    loop = {name: contenders[name] for name in ("micrograd", "nn", "eager")}
+    out["moons_loop"] = training_loop(loop, rounds=rounds_slow)
     if demo_context:  # only the default-GC figures are wanted in the demo's context
         print(json.dumps(out))
         return

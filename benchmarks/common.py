@@ -71,6 +71,42 @@ def alternate(
     }
 
 
+# Steps per timed block of a training loop: micrograd's step takes about a second, ours 20 ms.
+LOOP_STEPS = {"micrograd": 3}
+LOOP_STEPS_DEFAULT = 30
+
+
+def training_loop(
+    contenders: dict[str, Callable[[], object]], rounds: int = 5
+) -> dict[str, dict[str, float]]:
+    """Median seconds per step of each contender run as a training loop: ``{"wall", "cpu"}``.
+
+    What a user's ``for k in range(100): step()`` costs, garbage collector included. Each round
+    runs every contender in turn: a full collection first (untimed, so no contender pays for
+    another's garbage), one untimed step, then a block of steps back to back (``LOOP_STEPS``),
+    each finding the previous step's graph turned to garbage, as in a loop. micrograd's graphs
+    are reference cycles (each node's backward closure refers to the node), so in a loop its
+    collector also frees the previous graphs; ours are freed by reference counting.
+    :func:`alternate` times isolated steps instead, each block starting after a full collection.
+    """
+    wall: dict[str, list[float]] = {name: [] for name in contenders}
+    cpu: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, call in contenders.items():
+            n = LOOP_STEPS.get(name, LOOP_STEPS_DEFAULT)
+            gc.collect()
+            call()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            for _ in range(n):
+                call()
+            wall[name].append((time.perf_counter() - start) / n)
+            cpu[name].append((time.process_time() - start_cpu) / n)
+    return {
+        name: {"wall": statistics.median(wall[name]), "cpu": statistics.median(cpu[name])}
+        for name in contenders
+    }
+
+
 def moons(n: int = 100) -> tuple[list[list[float]], list[float]]:
     """The moons demo data: 100 points, labels in {-1, +1} (sklearn's make_moons).
 

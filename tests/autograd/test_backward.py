@@ -76,6 +76,13 @@ def test_negative_base_with_integer_power() -> None:
     assert out.data == -8.0 and x.grad == 12.0
 
 
+def test_a_value_used_by_two_nodes_sums_what_each_sends() -> None:
+    x = Value(1.5)
+    y = x * 2.0 + x * 3.0  # x is the first input of two different nodes
+    y.backward()
+    assert x.grad == 5.0
+
+
 def test_backward_twice_doubles_leaf_gradients_and_resets_inner_nodes() -> None:
     x, w = Value(0.5), Value(-1.5)
     z = x * w

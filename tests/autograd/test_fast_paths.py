@@ -338,12 +338,17 @@ def describe(root, outcomes):
 
 
 def outcome_of_backward(root, backward):
+    """The gradients after each of two backward passes (the second sets inner gradients afresh
+    and adds to the leaves'), or the error and the gradients left by it."""
     order = fast.READABLE_ORDER(root)
-    try:
-        backward(root)
-    except (ArithmeticError, ValueError) as error:
-        return (type(error).__name__, str(error), [v.grad for v in order])
-    return [v.grad for v in order]
+    passes = []
+    for _ in range(2):
+        try:
+            backward(root)
+        except (ArithmeticError, ValueError) as error:
+            return (type(error).__name__, str(error), passes, [v.grad for v in order])
+        passes.append([v.grad for v in order])
+    return passes
 
 
 def root_or_error(total, slots):
