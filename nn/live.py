@@ -82,16 +82,26 @@ class LiveView:
         self._X: np.ndarray | None = None
         self._y: np.ndarray | None = None
         self._outputs: Any = None
+        self._threshold = 0.0
 
     @property
     def active(self) -> bool:
         return self.show is not None
 
-    def start(self, model: Module, X: np.ndarray, y: np.ndarray, outputs: Any = None) -> None:
-        """Called by ``fit`` before the first step: the data to draw the boundary over, and
+    def start(
+        self,
+        model: Module,
+        X: np.ndarray,
+        y: np.ndarray,
+        outputs: Any = None,
+        threshold: float = 0.0,
+    ) -> None:
+        """Called by ``fit`` before the first step: the data to draw the boundary over,
         ``outputs``, the model traced by ``autograd.compile`` when fit has one (else traced
-        here, for 2-D data, once something is shown)."""
+        here, for 2-D data, once something is shown), and for one output the ``threshold``
+        where the class changes (0.5 when the loss reads the output as a probability)."""
         self._X, self._y = np.asarray(X, dtype=float), np.asarray(y)
+        self._threshold = float(threshold)
         self._next = time.perf_counter() + self.every
         if self.show is None or self._X.ndim != 2 or self._X.shape[1] != 2:
             return
@@ -136,8 +146,9 @@ class LiveView:
         return training_svg(history, boundary)
 
     def _grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The model's output (or for several outputs, the argmax against the first) on a
-        GRID x GRID grid over the data, and the data: ``(scores, X scaled to [0, 1], y)``."""
+        """The model's output less the threshold (for several outputs, the margin of class 1
+        over the others) on a GRID x GRID grid over the data, and the data: ``(scores, X
+        scaled to [0, 1], y)``."""
         X, y = self._X, self._y
         assert X is not None and y is not None
         low, high = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
@@ -147,7 +158,7 @@ class LiveView:
         outputs = np.asarray(self._outputs(np.column_stack([grid_x.ravel(), grid_y.ravel()])))
         outputs = outputs.reshape(GRID * GRID, -1)
         if outputs.shape[1] == 1:
-            scores = outputs[:, 0]
+            scores = outputs[:, 0] - self._threshold
         else:  # the margin of class 1 over the others (two classes: logit difference)
             scores = outputs[:, 1] - np.delete(outputs, 1, axis=1).max(axis=1)
         return scores.reshape(GRID, GRID), (X - low) / (high - low), y

@@ -167,13 +167,16 @@ class NamedLoss:
     label (eager training); ``of_columns(outputs, columns)`` the same function with the label
     encoded as Values (the columns of :meth:`columns`, fed to ``autograd.compile``).
     ``correct(outputs, labels)`` says, from an array of outputs (samples, outputs), which
-    samples are classified right (None: no accuracy for this loss).
+    samples are classified right (None: no accuracy for this loss). ``threshold`` is, for one
+    output, the value where the predicted class changes (0.5 for a probability, 0 for a logit
+    or a score): the decision boundary a live view draws.
     """
 
     name: str
     function: Callable[..., Value]
     one_output: bool
     correct: Callable[[Any, Any], Any] | None
+    threshold: float = 0.0
 
     def of_sample(self, out: Output, label: Any) -> Value:
         if self.name == "cross_entropy":
@@ -235,7 +238,7 @@ LOSSES: dict[str, NamedLoss] = {
     loss.name: loss
     for loss in (
         NamedLoss("cross_entropy", cross_entropy, False, _argmax_is),
-        NamedLoss("binary_cross_entropy", binary_cross_entropy, True, _threshold(0.5, 0.5)),
+        NamedLoss("binary_cross_entropy", binary_cross_entropy, True, _threshold(0.5, 0.5), 0.5),
         NamedLoss(
             "binary_cross_entropy_with_logits",
             binary_cross_entropy_with_logits,

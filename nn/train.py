@@ -360,7 +360,8 @@ def fit(
     step = _make_step(compiled, model, loss, loss_fn, is_correct, optimizer, X, y, accuracy)
     view = live_view(live)
     if view is not None:
-        view.start(model, X, y, getattr(step, "outputs", None))
+        threshold = losses.named_loss(loss).threshold if isinstance(loss, str) else 0.0
+        view.start(model, X, y, getattr(step, "outputs", None), threshold)
 
     history = History()
     # Where we are: the next batch to run, and the running sums of the epoch in progress.

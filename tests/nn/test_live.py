@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import time
 
+import numpy as np
 import pytest
 
 import nn
@@ -75,3 +76,23 @@ def test_the_picture_without_2d_data_has_curves_only() -> None:
     svg = training_svg(history)
     assert "decision boundary" not in svg and "accuracy (after the first epoch)" in svg
     assert "(log)" not in svg  # a loss below zero: linear scale
+
+
+@pytest.mark.parametrize("loss", ["bce", "bce_logits", "hinge"])
+def test_the_boundary_is_where_the_loss_changes_class(loss: str) -> None:
+    """A probability (bce, sigmoid output) changes class at 0.5, a logit or score at 0: the
+    boundary splits the moons into both colours, and the cells under the samples agree with
+    the accuracy fit reports."""
+    X, y = make_moons(120, noise=0.1, seed=0)
+    labels = 2 * y - 1 if loss == "hinge" else y
+    output = "sigmoid" if loss == "bce" else "linear"
+    model = nn.MLP(2, [8, 1], output_activation=output, seed=0)
+    view = LiveView(every=3600.0, show=lambda svg, network: None)
+    history = nn.fit(model, X, labels, loss=loss, epochs=30, batch_size=20, progress=False,
+                     live=view, optimizer=nn.Adam(model.parameters(), lr=0.05))  # fmt: skip
+    scores, scaled, _ = view._grid()
+    assert 0.2 < (scores < 0).mean() < 0.8
+    cells = np.minimum((scaled * scores.shape[0]).astype(int), scores.shape[0] - 1)
+    predicted = scores[cells[:, 1], cells[:, 0]] > 0
+    agreement = (predicted == (y == 1)).mean()
+    assert history.accuracy[-1] > 0.8 and agreement > history.accuracy[-1] - 0.1
