@@ -26,6 +26,7 @@ import math
 import numbers
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import filterfalse
 from typing import Any
 
 from . import backward as reverse
@@ -288,7 +289,7 @@ def _walk(root: Value, order: list[Value], leaves: list[Value]) -> None:
     seen: set[Value] = set()
     see, covered = seen.add, seen.issuperset
     stack: list[Value | None] = [root]
-    push, pop = stack.append, stack.pop
+    push, pop, extend = stack.append, stack.pop, stack.extend
     emit, emit_leaf = order.append, leaves.append
     while stack:
         node = pop()
@@ -334,9 +335,7 @@ def _walk(root: Value, order: list[Value], leaves: list[Value]) -> None:
                 break
             push(node)
             push(None)
-            for parent in reversed(parents):
-                if parent not in seen:
-                    push(parent)
+            extend(filterfalse(seen.__contains__, reversed(parents)))  # the unseen, in C
             break
 
 
@@ -347,8 +346,9 @@ def backward(root: Value) -> None:
     saved first; on any exception (KeyboardInterrupt included) they are all put back. A leaf
     sums its new contributions from 0 and then adds its old ``.grad`` (old + new, as the
     readable loop, so a second backward gives the same bits). One
-    and two inputs are unpacked by hand. An n-ary node (sum, dot, affine) whose gradient is
-    exactly 0 (behind an inactive ReLU) is skipped: it would add only zeros. A row declared
+    and two inputs are unpacked by hand. A node whose gradient is exactly 0 (behind an
+    inactive ReLU, or a hinge already satisfied) is skipped when its row declares
+    ``finite_derivatives``: it would send back only zeros. A row declared
     ``bilinear`` (dot, affine) sends g * xi to each weight and g * wi to each input (and g to a
     declared bias) from its declaration, without building its tuple of local derivatives. A
     non-finite gradient is found by checking the leaves at the end (it reaches at least one),
@@ -369,30 +369,31 @@ def backward(root: Value) -> None:
                 node.grad = 0.0
         root.grad = 1.0
         for node in reversed(order):
-            parents = node._parents
             g = node.grad
+            op = node._op
+            if g == 0.0 and op.finite_derivatives:
+                continue  # behind an inactive ReLU or a satisfied margin: only zeros to send
+            parents = node._parents
             n = len(parents)
             if n == 2:
                 a, b = parents
-                da, db = node._op.float_derivatives(node.data, a.data, b.data)
+                da, db = op.float_derivatives(node.data, a.data, b.data)
                 a.grad += g * da
                 b.grad += g * db
             elif n == 1:
                 a = parents[0]
-                (da,) = node._op.float_derivatives(node.data, a.data)
+                (da,) = op.float_derivatives(node.data, a.data)
                 a.grad += g * da
-            elif g != 0.0:
-                op = node._op
-                if op.bilinear:  # the row's declaration: df/dwi = xi, df/dxi = wi, df/db = 1
-                    half = n >> 1
-                    weights, inputs = parents[:half], parents[half : half + half]
-                    for w, x in zip(weights, inputs):  # in the parents' order, as the rule's
-                        w.grad += g * x.data
-                    for w, x in zip(weights, inputs):
-                        x.grad += g * w.data
-                    if op.bias:
-                        parents[-1].grad += g
-                    continue
+            elif op.bilinear:  # the row's declaration: df/dwi = xi, df/dxi = wi, df/db = 1
+                half = n >> 1
+                weights, inputs = parents[:half], parents[half : half + half]
+                for w, x in zip(weights, inputs):  # in the parents' order, as the rule's
+                    w.grad += g * x.data
+                for w, x in zip(weights, inputs):
+                    x.grad += g * w.data
+                if op.bias:
+                    parents[-1].grad += g
+            else:
                 local = op.float_derivatives(node.data, *[p.data for p in parents])
                 for parent, d in zip(parents, local):
                     parent.grad += g * d

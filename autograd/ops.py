@@ -56,6 +56,9 @@ class Op:
         bilinear: inputs w1..wn, x1..xn: f = w1*x1 + ... + wn*xn, df/dwi = xi, df/dxi = wi.
             The executor runs a layer of such nodes as one matrix product.
         bias: with ``bilinear``, one more input b added once (f = Σ wi*xi + b, df/db = 1).
+        finite_derivatives: for finite inputs the local derivatives are finite and computing
+            them raises nothing, so a node whose gradient is exactly 0 sends back only zeros:
+            the fast reverse loop skips such nodes.
     """
 
     name: str
@@ -73,6 +76,7 @@ class Op:
     additive: bool = False
     bilinear: bool = False
     bias: bool = False
+    finite_derivatives: bool = False
     float_forward: Callable[..., float] = field(init=False, repr=False)
     float_derivatives: Callable[..., tuple] = field(init=False, repr=False)
 
@@ -200,6 +204,7 @@ ADD = _row(
         domain=(_WIDE, _WIDE),
         edge_points=((1e8, -1e8),),
         torch="x + y",
+        finite_derivatives=True,
     )
 )
 SUB = _row(
@@ -213,6 +218,7 @@ SUB = _row(
         math="f = x - y; df/dx = 1, df/dy = -1",
         domain=(_WIDE, _WIDE),
         torch="x - y",
+        finite_derivatives=True,
     )
 )
 MUL = _row(
@@ -227,6 +233,7 @@ MUL = _row(
         domain=(_WIDE, _WIDE),
         edge_points=((0.0, 2.0), (1e6, -1e-6)),
         torch="x * y",
+        finite_derivatives=True,
     )
 )
 DIV = _row(
@@ -255,6 +262,7 @@ NEG = _row(
         math="f = -x; f' = -1",
         domain=(_WIDE,),
         torch="-x",
+        finite_derivatives=True,
     )
 )
 POW = _row(
@@ -300,6 +308,7 @@ ABS = _row(
         domain=(_WIDE,),
         edge_points=((-1e-3,), (1e-3,)),
         torch="x.abs()",
+        finite_derivatives=True,
     )
 )
 EXP = _row(
@@ -315,6 +324,7 @@ EXP = _row(
         edge_points=((-700.0,), (20.0,)),
         check=_check_exp,
         torch="x.exp()",
+        finite_derivatives=True,
     )
 )
 LOG = _row(
@@ -359,6 +369,7 @@ TANH = _row(
         domain=(_WIDE,),
         edge_points=((1e4,), (-1e4,), (0.0,)),
         torch="x.tanh()",
+        finite_derivatives=True,
     )
 )
 SIGMOID = _row(
@@ -373,6 +384,7 @@ SIGMOID = _row(
         domain=(_WIDE,),
         edge_points=((1e4,), (-1e4,), (0.0,)),
         torch="x.sigmoid()",
+        finite_derivatives=True,
     )
 )
 RELU = _row(
@@ -387,6 +399,7 @@ RELU = _row(
         domain=(_WIDE,),
         edge_points=((-1e-3,), (1e-3,)),
         torch="x.relu()",
+        finite_derivatives=True,
     )
 )
 LEAKY_RELU = _row(
@@ -405,6 +418,7 @@ LEAKY_RELU = _row(
         edge_points=((-1e-3, 0.01), (1e-3, 0.2)),
         constant_inputs=(1,),
         torch="torch.nn.functional.leaky_relu(x, y)",
+        finite_derivatives=True,
     )
 )
 SOFTPLUS = _row(
@@ -419,6 +433,7 @@ SOFTPLUS = _row(
         domain=(_WIDE,),
         edge_points=((1e4,), (-1e4,), (30.0,), (-30.0,)),
         torch="torch.nn.functional.softplus(x)",
+        finite_derivatives=True,
     )
 )
 SIN = _row(
@@ -433,6 +448,7 @@ SIN = _row(
         domain=(_WIDE,),
         edge_points=((100.0,),),
         torch="x.sin()",
+        finite_derivatives=True,
     )
 )
 COS = _row(
@@ -447,6 +463,7 @@ COS = _row(
         domain=(_WIDE,),
         edge_points=((100.0,),),
         torch="x.cos()",
+        finite_derivatives=True,
     )
 )
 SUM = _row(
@@ -461,6 +478,7 @@ SUM = _row(
         domain=(_WIDE, _WIDE, _WIDE),
         torch="torch.stack(xs).sum()",
         additive=True,
+        finite_derivatives=True,
     )
 )
 DOT = _row(
@@ -475,6 +493,7 @@ DOT = _row(
         domain=(_WIDE, _WIDE, _WIDE, _WIDE),
         torch="(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 :])).sum()",
         bilinear=True,
+        finite_derivatives=True,
     )
 )
 AFFINE = _row(
@@ -495,6 +514,7 @@ AFFINE = _row(
         ),
         bilinear=True,
         bias=True,
+        finite_derivatives=True,
     )
 )
 LOGSUMEXP = _row(
@@ -514,6 +534,7 @@ LOGSUMEXP = _row(
             (-800.0, -801.0, -800.0),
         ),
         torch="torch.logsumexp(torch.stack(xs), 0)",
+        finite_derivatives=True,
     )
 )
 SCALED_LOG = _row(
