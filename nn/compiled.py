@@ -49,7 +49,7 @@ class CompiledStep:
         if loss.name == "cross_entropy" and self.n_outputs < 2:
             loss.of_sample(Value(0.0), 0)  # the eager step's error
         self.loss, self.optimizer, self.accuracy = loss, optimizer, accuracy
-        self.table = np.concatenate([X, loss.columns(y, self.n_outputs)], axis=1)
+        first = self.source(X[:1], y[:1])[0]  # one row to trace with, not a copy of the data
 
         def sample(row: list[Value]) -> list[Value]:
             outputs = _as_list(model(row[:n_features]))
@@ -57,7 +57,7 @@ class CompiledStep:
 
         # Traced at the first sample: the numbers only meet the rows' domain checks there.
         self.program = autograd.compile(
-            sample, self.table.shape[1], example=self.table[0], parameters=optimizer.params
+            sample, len(first), example=first, parameters=optimizer.params
         )
         self.parameters = self.program.parameter_values()
         self.grads = np.zeros_like(self.parameters)
