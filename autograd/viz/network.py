@@ -31,6 +31,7 @@ from typing import Any
 
 from ..value import Value, no_grad
 from .fit import fit_html
+from .text import number
 
 POSITIVE = "#2166ac"  # blue: a positive weight, gradient or activation
 NEGATIVE = "#c0392b"  # red: a negative one
@@ -332,10 +333,7 @@ class _Picture:
         return [top + i * step for i in range(count)]
 
     def number(self, x: float) -> str:
-        text = format(x, self.fmt)
-        if text.startswith("-") and float(text) == 0:  # -0.001 shown as "-0.00": drop the sign
-            text = text[1:]
-        return text.replace("-", "−")
+        return number(x, self.fmt).replace("-", "−")
 
     def _legend(self) -> list[str]:
         what = "gradient ∂L/∂w (.grad)" if self.grads else "weight w"

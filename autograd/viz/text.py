@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..backward import topological_order
 from ..ops import OPS
 from ..value import Constant, Scope, Value
@@ -14,11 +16,13 @@ INSTALL_HINT = (
 
 
 def number(x: float, fmt: str) -> str:
-    """``x`` formatted with ``fmt``, without the confusing ``-0.0000`` of tiny negatives."""
+    """``x`` formatted with ``fmt``; a number that ``fmt`` would show as zero without being 0
+    in two significant digits instead (a vanishing gradient reads "3.7e-08", not "0.0000"),
+    and -0 without its sign."""
     text = format(x, fmt)
-    if text.startswith("-") and not any(c in "123456789" for c in text.split("e")[0]):
-        text = text[1:]
-    return text
+    if any(c in "123456789" for c in text.split("e")[0]) or not math.isfinite(x):
+        return text
+    return format(x, ".2g") if x != 0.0 else text.lstrip("-")
 
 
 def text_tree(root: Value, fmt: str = ".4f", max_lines: int = 200) -> str:

@@ -127,11 +127,15 @@ def test_repeated_parent_gets_one_edge_per_use():
     assert source.count("v0 -> o1 [label=3.0000 fontcolor") == 2
 
 
-def test_number_format_option_and_no_negative_zero():
+def test_number_format_option_tiny_numbers_and_no_negative_zero():
+    """A number the format would show as zero without being 0 reads in two significant digits
+    (a vanishing gradient stays visible); 0 itself, -0 included, reads 0."""
     v = Value(-1e-9, label="tiny") * 1.0
     source = draw_dot(v, fmt=".2f").source
-    assert "data 0.00" in source and "data -0.00" not in source
+    assert "data -1e-09" in source and "data 0.00" not in source
     assert "data 1.00" in source
+    source = draw_dot(Value(-0.0, label="zero") * 1.0, fmt=".2f").source
+    assert "data 0.00" in source and "-0.00" not in source
 
 
 def test_record_fields_are_stacked_in_every_direction():
