@@ -33,7 +33,7 @@ from . import backward as reverse
 from . import nary, ops
 from .backends import FLOAT_MATH
 from .ops import Op
-from .scope import Scope, current_scope, is_recording
+from .scope import LayerCall, Scope, current_scope, is_recording
 from .value import Constant, Value
 
 __all__ = [
@@ -202,6 +202,7 @@ sum.__doc__, dot.__doc__, affine.__doc__ = nary.sum.__doc__, nary.dot.__doc__, n
 
 _mul = operator.mul
 _data = operator.attrgetter("data")
+_module, _bias = operator.itemgetter(0), operator.itemgetter(2)
 
 
 def affine_layer(
@@ -214,7 +215,9 @@ def affine_layer(
     What ``nn.Layer`` runs: the same nodes as calling each neuron module in turn (the affine
     row's node labelled "z", the activation's labelled "a", both tagged with a Scope of their
     own neuron call under the current one), without a module call, a context-variable switch
-    and input checks per neuron, and with the inputs' numbers read once for the layer. The
+    and input checks per neuron, and with the inputs' numbers read once for the layer. When
+    every neuron has a bias of its own, the nodes hold one :class:`~autograd.scope.LayerCall`
+    for the layer call, and ``node.scope`` makes the neuron's Scope when first read. The
     weighted sum is the affine row's forward (fsum of the products, plus b). Checked against
     the neuron-by-neuron path by tests/nn/test_module.py.
 
@@ -227,6 +230,11 @@ def affine_layer(
     inputs = tuple(inputs)
     out: list[Value] = []
     append, fsum = out.append, math.fsum
+    call = None  # one record of the call for every neuron, when each has a bias of its own
+    if recording:
+        biases = tuple(map(_bias, neurons))
+        if len(set(biases)) == len(biases):
+            call = LayerCall(tuple(map(_module, neurons)), biases, parent)
     for module, weights, bias, activation in neurons:
         data = fsum(map(_mul, map(_data, weights), numbers)) + bias.data
         if not _isfinite(data):
@@ -236,9 +244,12 @@ def affine_layer(
         z.grad = 0.0
         z.label = "z"
         if recording:
-            scope = _new(Scope)  # Scope(module, parent), without an __init__ call
-            scope.module = module
-            scope.parent = parent
+            if call is not None:
+                scope = call  # the neuron's Scope is made when asked for
+            else:
+                scope = _new(Scope)  # Scope(module, parent), without an __init__ call
+                scope.module = module
+                scope.parent = parent
             z._op = ops.AFFINE
             z._parents = (*weights, *inputs, bias)
             z._scope = scope

@@ -11,11 +11,13 @@ per asyncio task:
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 __all__ = [
+    "LayerCall",
     "Scope",
     "call_in_scope",
     "current_scope",
@@ -50,6 +52,32 @@ class Scope:
             chain.append(scope)
             scope = scope.parent
         return chain[::-1]
+
+
+class LayerCall:
+    """One call of a layer whose neurons' nodes were made together (``autograd.fast``'s
+    ``affine_layer``): it stands in every such node's scope, and each neuron call's
+    :class:`Scope` (``Scope(neuron, parent)``) is made the first time a node asks for it,
+    found by the bias the node's weighted sum adds (one per neuron). A training step then
+    makes one small object per layer call instead of one Scope per neuron.
+    """
+
+    __slots__ = ("_made", "biases", "modules", "parent")
+    _lock = threading.Lock()
+
+    def __init__(self, modules: tuple, biases: tuple, parent: Scope | None) -> None:
+        self.modules, self.biases, self.parent = modules, biases, parent
+        self._made: dict[int, Scope] | None = None
+
+    def scope_of(self, node: Any) -> Scope:
+        """The Scope of the neuron call that made ``node`` (its weighted sum, or the
+        activation of it); the same object every time."""
+        weighted = node if node._op is not None and node._op.bilinear else node._parents[0]
+        k = self.biases.index(weighted._parents[-1])  # by identity: Values compare so
+        with self._lock:  # two threads asking at once get the same Scope
+            if self._made is None:
+                self._made = {}
+            return self._made.setdefault(k, Scope(self.modules[k], self.parent))
 
 
 _recording: ContextVar[bool] = ContextVar("autograd_recording", default=True)

@@ -21,7 +21,15 @@ from .backends import FLOAT_MATH
 from .backward import backward
 from .finite import finite_float
 from .ops import Op
-from .scope import Scope, call_in_scope, current_scope, is_recording, module_scope, no_grad
+from .scope import (
+    LayerCall,
+    Scope,
+    call_in_scope,
+    current_scope,
+    is_recording,
+    module_scope,
+    no_grad,
+)
 
 # Scope, call_in_scope, module_scope and no_grad are autograd.scope's, re-exported.
 __all__ = ["Constant", "Scope", "Value", "as_value", "call_in_scope", "module_scope", "no_grad"]
@@ -71,7 +79,7 @@ class Value:
         self.label = label
         self._op: Op | None = None  # the row that made this Value; None for a leaf
         self._parents: tuple[Value, ...] = ()
-        self._scope: Scope | None = None
+        self._scope: Scope | LayerCall | None = None  # LayerCall: see the scope property
 
     @staticmethod
     def apply(op: Op, *parents: Value) -> Value:
@@ -104,7 +112,10 @@ class Value:
     @property
     def scope(self) -> Scope | None:
         """The innermost nn module call that made this Value, if any."""
-        return self._scope
+        scope = self._scope
+        if type(scope) is LayerCall:  # a layer's neurons made together: this one's call
+            return scope.scope_of(self)
+        return scope
 
     @property
     def is_leaf(self) -> bool:

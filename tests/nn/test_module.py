@@ -391,3 +391,35 @@ def test_the_torch_bridge_does_not_import_the_modules_back():
         node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
     ]
     assert not any(name.endswith("module") for name in imported), imported
+
+
+def test_a_layer_call_makes_each_neurons_scope_once_when_asked() -> None:
+    """A layer's neurons are made together (one LayerCall for the call); each neuron's Scope
+    appears when read: the same object for its z and a every time, one per neuron and call,
+    inside the layer's call, and the graph still holds no reference cycle."""
+    import gc
+
+    layer = Layer(2, 3, activation="relu", seed=0)
+    x = [Value(0.5), Value(-1.0)]
+    first, second = layer(x), layer(x)
+    scopes = [a.scope for a in first]
+    assert [s.module for s in scopes] == layer.neurons
+    assert all(s.parent is not None and s.parent.module is layer for s in scopes)
+    assert all(a.scope is s and a.parents[0].scope is s for a, s in zip(first, scopes))
+    assert len({id(s) for s in scopes}) == 3
+    assert not {id(a.scope) for a in second} & {id(s) for s in scopes}  # another call
+    shared = Layer(2, 2, seed=0)  # two neurons with one bias: a Scope each, made at once
+    shared.neurons[1].b = shared.neurons[0].b
+    outputs = shared(x)
+    assert [a.scope.module for a in outputs] == shared.neurons
+    assert outputs[0].scope is not outputs[1].scope
+    gc.collect()
+    gc.disable()
+    try:
+        out = autograd.sum(layer(x)).relu()
+        out.backward()
+        assert out.parents[0].parents[0].scope.module is layer.neurons[0]
+        del out
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
