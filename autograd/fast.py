@@ -230,8 +230,10 @@ def affine_layer(
     inputs = tuple(inputs)
     out: list[Value] = []
     append, fsum = out.append, math.fsum
-    call = None  # one record of the call for every neuron, when each has a bias of its own
-    if recording:
+    # One record of the call for every neuron (three objects), when each has a bias of its
+    # own and there are more than three (else a Scope each is fewer objects).
+    call = None
+    if recording and len(neurons) > 3:
         biases = tuple(map(_bias, neurons))
         if len(set(biases)) == len(biases):
             call = LayerCall(tuple(map(_module, neurons)), biases, parent)

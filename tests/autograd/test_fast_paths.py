@@ -273,17 +273,18 @@ def run(program, point, nary):
     return slots, outcomes
 
 
-NEURONS = [type("Neuron", (), {"name": f"neuron {k}"})() for k in range(3)]
+NEURONS = [type("Neuron", (), {"name": f"neuron {k}"})() for k in range(4)]
 ACTIVATIONS = [None, ops.TANH, ops.SIGMOID, ops.RELU]
 
 
 def layer(function, picks):
-    """Three neurons on the first half of ``picks``, weights and biases from the rest."""
+    """Four neurons on the first half of ``picks``, weights and biases from the rest (a layer
+    of more than three: the fast layer then records one LayerCall, unless biases repeat)."""
     n = max(1, len(picks) // 2)
     inputs = picks[:n]
     neurons = [
         (NEURONS[k], (picks[k:] + picks)[:n], picks[-1 - k % len(picks)], ACTIVATIONS[k + n & 3])
-        for k in range(3)
+        for k in range(4)
     ]
     return function(neurons, inputs)
 

@@ -399,18 +399,22 @@ def test_a_layer_call_makes_each_neurons_scope_once_when_asked() -> None:
     inside the layer's call, and the graph still holds no reference cycle."""
     import gc
 
-    layer = Layer(2, 3, activation="relu", seed=0)
+    from autograd.scope import LayerCall
+
+    layer = Layer(2, 4, activation="relu", seed=0)
     x = [Value(0.5), Value(-1.0)]
     first, second = layer(x), layer(x)
+    assert all(type(a._scope) is LayerCall for a in first)  # made on demand, below
     scopes = [a.scope for a in first]
     assert [s.module for s in scopes] == layer.neurons
     assert all(s.parent is not None and s.parent.module is layer for s in scopes)
     assert all(a.scope is s and a.parents[0].scope is s for a, s in zip(first, scopes))
-    assert len({id(s) for s in scopes}) == 3
+    assert len({id(s) for s in scopes}) == 4
     assert not {id(a.scope) for a in second} & {id(s) for s in scopes}  # another call
-    shared = Layer(2, 2, seed=0)  # two neurons with one bias: a Scope each, made at once
+    shared = Layer(2, 4, seed=0)  # two neurons with one bias: a Scope each, made at once
     shared.neurons[1].b = shared.neurons[0].b
     outputs = shared(x)
+    assert not any(type(a._scope) is LayerCall for a in outputs)
     assert [a.scope.module for a in outputs] == shared.neurons
     assert outputs[0].scope is not outputs[1].scope
     gc.collect()
