@@ -216,8 +216,9 @@ def affine_layer(
     row's node labelled "z", the activation's labelled "a", both tagged with a Scope of their
     own neuron call under the current one), without a module call, a context-variable switch
     and input checks per neuron, and with the inputs' numbers read once for the layer. When
-    every neuron has a bias of its own, the nodes hold one :class:`~autograd.scope.LayerCall`
-    for the layer call, and ``node.scope`` makes the neuron's Scope when first read. The
+    more than three neurons each have a bias of their own, the nodes hold one
+    :class:`~autograd.scope.LayerCall` for the layer call, and ``node.scope`` makes the
+    neuron's Scope when first read. The
     weighted sum is the affine row's forward (fsum of the products, plus b). Checked against
     the neuron-by-neuron path by tests/nn/test_module.py.
 
