@@ -41,9 +41,11 @@ def _values(xs: Predictions, who: str) -> list[Value]:
 
 def _targets(
     ys: Targets, n: int, who: str, allowed: Callable[[float], bool] | None = None, rule: str = ""
-) -> list[Value | float]:
-    """Targets as numbers (checked against ``allowed``) or Values (what ``compile`` feeds:
-    their numbers are unknown while tracing; ``fit`` checks the labels before)."""
+) -> list[Value]:
+    """Targets as Constants named "y" (or "y0", "y1", ... for several), so drawings of a loss
+    show where the target enters, checked against ``allowed``; Values pass as they are (what
+    ``compile`` feeds: their numbers are unknown while tracing; ``fit`` checks the labels
+    before)."""
     items = [ys] if isinstance(ys, (Value, numbers.Real)) else list(ys)
     if len(items) != n:
         raise ValueError(f"{who}: {n} prediction(s) but {len(items)} target(s)")
@@ -56,7 +58,7 @@ def _targets(
             raise TypeError(f"{who}: target {i} must be a number, got {y!r:.40}")
         if allowed is not None and not allowed(float(y)):
             raise ValueError(f"{who}: {rule.format(i=i)}, got {float(y):g}")
-        out.append(float(y))
+        out.append(Constant(float(y), "y" if n == 1 else f"y{i}"))
     return out
 
 
@@ -83,10 +85,17 @@ def binary_cross_entropy(probs: Predictions, targets: Targets) -> Value:
         "target {i} must be in [0, 1]",
     )  # fmt: skip
     terms = [
-        autograd.scaled_log(pi, yi) + autograd.scaled_log(1.0 - pi, 1.0 - yi)
+        autograd.scaled_log(pi, yi) + autograd.scaled_log(1.0 - pi, _one_minus(yi))
         for pi, yi in zip(p, y, strict=True)
     ]
     return -autograd.sum(terms) / len(p)
+
+
+def _one_minus(y: Value) -> Value:
+    """1 - y: a Constant named "1 - y" for a target number, a node for a traced Value."""
+    if type(y) is Constant:
+        return Constant(1.0 - y.data, f"1 - {y.label}")
+    return 1.0 - y
 
 
 def binary_cross_entropy_with_logits(logits: Predictions, targets: Targets) -> Value:
