@@ -209,3 +209,20 @@ def test_losses_against_torch(torch):
     probs = softmax(leaves([5.0, 1.0, -2.0]))
     reference = torch.softmax(torch.tensor([5.0, 1.0, -2.0], dtype=torch.float64), 0)
     assert [p.data for p in probs] == pytest.approx(reference.tolist(), rel=1e-12)
+
+
+def test_target_numbers_enter_the_graph_as_named_constants() -> None:
+    """A drawn loss shows where each label enters: y for one target, y0, y1, ... for several,
+    and 1 - y beside y in binary cross-entropy."""
+    from autograd import topological_order
+    from autograd.value import Constant
+
+    def constants(root: Value) -> dict[str, float]:
+        return {v.label: v.data for v in topological_order(root) if type(v) is Constant}
+
+    a = Value(0.3)
+    assert constants(mse_loss([a], [0.5]))["y"] == 0.5
+    named = constants(hinge_loss([a, Value(-0.2)], [1, -1]))
+    assert (named["y0"], named["y1"]) == (1.0, -1.0)
+    named = constants(binary_cross_entropy([Value(0.7)], [0.25]))
+    assert (named["y"], named["1 - y"]) == (0.25, 0.75)
