@@ -26,6 +26,14 @@ ALPHA = 1e-4  # L2 weight of the moons demo
 LEARNING_RATE = 0.05
 
 
+def _medians(wall: dict[str, list[float]], cpu: dict[str, list[float]]) -> dict:
+    """``{name: {"wall": median, "cpu": median}}`` of per-call seconds."""
+    return {
+        name: {"wall": statistics.median(wall[name]), "cpu": statistics.median(cpu[name])}
+        for name in wall
+    }
+
+
 def alternate(
     contenders: dict[str, Callable[[], object]],
     rounds: int = 7,
@@ -65,10 +73,7 @@ def alternate(
                 gc.enable()
             wall[name].append(elapsed / n)
             cpu[name].append(elapsed_cpu / n)
-    return {
-        name: {"wall": statistics.median(wall[name]), "cpu": statistics.median(cpu[name])}
-        for name in contenders
-    }
+    return _medians(wall, cpu)
 
 
 # Steps per timed block of a training loop: micrograd's step takes about a second, ours 20 ms.
@@ -101,10 +106,7 @@ def training_loop(
                 call()
             wall[name].append((time.perf_counter() - start) / n)
             cpu[name].append((time.process_time() - start_cpu) / n)
-    return {
-        name: {"wall": statistics.median(wall[name]), "cpu": statistics.median(cpu[name])}
-        for name in contenders
-    }
+    return _medians(wall, cpu)
 
 
 def moons(n: int = 100) -> tuple[list[list[float]], list[float]]:

@@ -239,22 +239,27 @@ def _argmax_is(outputs: Any, labels: Any) -> Any:
     return outputs.argmax(axis=1) == labels.astype(int)
 
 
-def _threshold(at: float, label_at: float) -> Callable[[Any, Any], Any]:
-    return lambda outputs, labels: (outputs[:, 0] > at) == (labels.astype(float) > label_at)
+def _by_threshold(
+    name: str, function: Callable[..., Value], at: float, label_at: float
+) -> NamedLoss:
+    """A one-output loss whose class changes where the output crosses ``at`` (and the label
+    crosses ``label_at``): its accuracy rule and its live view's boundary read the same ``at``."""
+
+    def correct(outputs: Any, labels: Any) -> Any:
+        return (outputs[:, 0] > at) == (labels.astype(float) > label_at)
+
+    return NamedLoss(name, function, True, correct, at)
 
 
 LOSSES: dict[str, NamedLoss] = {
     loss.name: loss
     for loss in (
         NamedLoss("cross_entropy", cross_entropy, False, _argmax_is),
-        NamedLoss("binary_cross_entropy", binary_cross_entropy, True, _threshold(0.5, 0.5), 0.5),
-        NamedLoss(
-            "binary_cross_entropy_with_logits",
-            binary_cross_entropy_with_logits,
-            True,
-            _threshold(0.0, 0.5),
+        _by_threshold("binary_cross_entropy", binary_cross_entropy, 0.5, 0.5),
+        _by_threshold(
+            "binary_cross_entropy_with_logits", binary_cross_entropy_with_logits, 0.0, 0.5
         ),
-        NamedLoss("hinge_loss", hinge_loss, True, _threshold(0.0, 0.0)),
+        _by_threshold("hinge_loss", hinge_loss, 0.0, 0.0),
         NamedLoss("mse_loss", mse_loss, False, None),
     )
 }
