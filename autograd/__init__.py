@@ -1,32 +1,35 @@
 """A scalar autograd engine you can watch work.
 
 Build expressions out of :class:`Value`, call ``backward()``, read ``.grad``. Every op and its
-derivative is one row of :data:`autograd.ops.OPS`.
+derivative is one row of :data:`autograd.core.ops.OPS`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import fast
-from .chainrule import explain
-from .define import define_op, remove_op
-from .fast import affine, backward, dot, topological_order
-from .fast import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
-from .forward import jvp
-from .gradcheck import GradcheckError, gradcheck
-from .gradients import grad
-from .nary import logsumexp, scaled_log
-from .ops import OPS, Op
-from .scope import enable_grad, is_recording, no_grad
-from .value import Constant, Value
+from .check.gradcheck import GradcheckError, gradcheck
+from .core import fast
+from .core.define import define_op, remove_op
+from .core.fast import affine, backward, dot, topological_order
+from .core.fast import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
+from .core.forward import jvp
+from .core.gradients import grad
+from .core.nary import logsumexp, scaled_log
+from .core.ops import OPS, Op
+from .core.scope import enable_grad, is_recording, no_grad
+from .core.value import Constant, Value
+from .viz.explain import explain
 
 fast.install()  # the fast paths of autograd/fast.py; the readable engine is value.py + backward.py
 
 __version__ = "0.1.0"
 
 # draw_dot pulls in graphviz and compile pulls in numpy: load them on first use only.
-_LAZY = {"draw_dot": ("autograd.viz.draw", "draw_dot"), "compile": ("autograd.compiled", "compile")}
+_LAZY = {
+    "draw_dot": ("autograd.viz.draw", "draw_dot"),
+    "compile": ("autograd.compiler.compiled", "compile"),
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -2,7 +2,7 @@
 
 A :class:`LiveView` is a ``fit`` callback that redraws, by time and not by step, one picture:
 the loss of every step, the accuracy of every epoch, and for 2-D inputs the decision boundary,
-plus the network view (``autograd.viz.draw_network``, where installed) with weights coloured.
+plus the network view (:mod:`nn.network`) with weights coloured.
 Each redraw replaces the previous one in the same output, so when the run ends the output holds
 a static picture of the final state, which a saved notebook keeps. Redraws are spaced so that
 they take at most ``budget`` (5 %) of the run's time. Outside Jupyter there is nothing to draw
@@ -165,10 +165,7 @@ class LiveView:
 
     @staticmethod
     def _network(model: Module) -> Any:
-        from autograd import viz
-
-        draw_network = getattr(viz, "draw_network", None) if "draw_network" in viz.__all__ else None
-        return draw_network(model) if draw_network is not None else None
+        return model.network_view()
 
 
 def live_view(live: bool | LiveView) -> LiveView | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
-from autograd.value import Constant
+from autograd.core.value import Constant
 
 Predictions = Value | float | Sequence[Value | float]
 Targets = Value | float | Sequence[Value | float]

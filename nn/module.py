@@ -15,9 +15,9 @@ from typing import Any
 
 import autograd
 from autograd import Value
-from autograd.fast import affine_layer
-from autograd.ops import OPS, Op
-from autograd.value import Constant, call_in_scope
+from autograd.core.fast import affine_layer
+from autograd.core.ops import OPS, Op
+from autograd.core.value import Constant, call_in_scope
 
 from .torch_bridge import from_torch, to_torch
 
@@ -95,8 +95,8 @@ def check_state_keys(state: dict, expected: Iterable[str], where: str = "") -> N
 class Module:
     """Base of every model: parameters, gradients, state dicts, and calls that are remembered.
 
-    ``module(x)`` runs ``forward(x)`` inside :class:`autograd.value.module_scope`, so each Value
-    made during the call knows which module made it (drawings box neurons and layers by it).
+    ``module(x)`` runs ``forward(x)`` inside :class:`autograd.core.value.module_scope`, so each
+    Value made during the call knows which module made it (drawings box neurons and layers by it).
     """
 
     name: str = ""
@@ -139,6 +139,13 @@ class Module:
             else:
                 params.extend(group)
         return params
+
+    def network_view(self, **options: Any) -> Any:
+        """This model as neurons in layer columns (:func:`nn.network.draw_network`; what
+        ``autograd.viz.draw_network(model)`` shows)."""
+        from .network import draw_network
+
+        return draw_network(self, **options)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0 (leaves accumulate across backward passes)."""

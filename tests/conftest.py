@@ -9,7 +9,7 @@ import pytest
 from hypothesis import settings
 
 from autograd import Constant, Value
-from autograd.ops import Op
+from autograd.core.ops import Op
 
 # CI draws the same examples on every run (a red CI is then reproducible, never luck); runs
 # elsewhere keep exploring new ones and replay their failures from .hypothesis/.

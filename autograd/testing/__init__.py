@@ -12,8 +12,8 @@
 
 from __future__ import annotations
 
-from ..gradcheck import GradcheckError
-from ..localcheck import Mismatch
-from .opcheck import check_op, test_points
+from ..check.gradcheck import GradcheckError
+from ..check.localcheck import Mismatch
+from ..check.opcheck import check_op, test_points
 
 __all__ = ["GradcheckError", "Mismatch", "check_op", "test_points"]

@@ -24,9 +24,9 @@ import pytest
 @pytest.fixture
 def define_op() -> Iterator[Callable[..., Any]]:
     """``autograd.define_op`` whose ops are removed from the table after the test."""
-    from autograd.define import define_op as define
-    from autograd.define import remove_op
-    from autograd.ops import OPS
+    from autograd.core.define import define_op as define
+    from autograd.core.define import remove_op
+    from autograd.core.ops import OPS
 
     made: list[Any] = []
 
@@ -61,7 +61,7 @@ class DerivativeCheck:
     @staticmethod
     def _run(check: Callable[..., Any], *args: Any, **options: Any) -> None:
         __tracebackhide__ = True
-        from autograd.gradcheck import GradcheckError
+        from autograd import GradcheckError
 
         try:
             check(*args, **options)

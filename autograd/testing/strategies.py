@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from ..localcheck import row_of
-from ..ops import OPS, Op
-from ..value import Constant, Value
+from ..check.localcheck import row_of
+from ..core.ops import OPS, Op
+from ..core.value import Constant, Value
 
 __all__ = ["Program", "Step", "points", "programs"]
 

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 
 import graphviz
 
-from ..backward import topological_order
-from ..chainrule import local_derivatives
-from ..ops import OPS
-from ..value import Scope, Value
+from ..core.backward import topological_order
+from ..core.ops import OPS
+from ..core.value import Scope, Value
 from . import escape
+from .explain import local_derivatives
 from .graph import DotNotFoundError, Graph
 from .layout import SAMPLE, Layout, sample_term
 from .text import number

@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..backward import topological_order
-from ..ops import OPS
-from ..value import Value
+from ..core.backward import topological_order
+from ..core.ops import OPS
+from ..core.value import Value
 from .explorer_page import graph_spec, html_document, script, style
 
 WIDGETS_HINT = (

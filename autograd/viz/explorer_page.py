@@ -23,9 +23,9 @@ import subprocess
 from importlib import resources
 from typing import Any
 
-from ..backward import topological_order
-from ..ops import OPS
-from ..value import Constant, Value
+from ..core.backward import topological_order
+from ..core.ops import OPS
+from ..core.value import Constant, Value
 from . import jsops
 from .layout import Layout
 from .text import value_names

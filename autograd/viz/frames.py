@@ -1,6 +1,6 @@
 """Backpropagation, one step at a time: a drawing per step of the backward pass.
 
-The steps follow :func:`autograd.backward` exactly: seed the root's gradient with 1, then visit
+The steps follow :func:`autograd.core.backward` exactly: seed the root's gradient with 1, then visit
 the ops in reverse topological order; each passes its (complete) gradient ``g`` to every input,
 which receives ``g * d out / d input`` from the op table. The gradients shown are computed here,
 for this pass only (leaves start from 0); no ``.grad`` field is changed.
@@ -12,9 +12,9 @@ import io
 from pathlib import Path
 from typing import Any
 
-from ..backward import backward_steps, topological_order
-from ..ops import OPS
-from ..value import Constant, Value
+from ..core.backward import backward_steps, topological_order
+from ..core.ops import OPS
+from ..core.value import Constant, Value
 from .draw import Style, draw_styled
 from .graph import Graph
 from .text import number, value_names

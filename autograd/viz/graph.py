@@ -7,7 +7,7 @@ from typing import Any
 
 import graphviz
 
-from ..value import Value
+from ..core.value import Value
 from .dotwidget import widget_for_source
 from .fit import fit_html
 from .text import INSTALL_HINT, text_tree

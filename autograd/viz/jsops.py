@@ -2,12 +2,12 @@
 
 :mod:`autograd.viz.explore` recomputes a graph in the page (so it runs in an exported HTML file
 with no kernel). It needs every op of the graph in JavaScript: :data:`JS_FORMS` holds, per row
-name of :data:`autograd.ops.OPS`, one JavaScript expression for the forward and one for the
+name of :data:`autograd.core.ops.OPS`, one JavaScript expression for the forward and one for the
 list of local derivatives, as the rows' ``torch`` field holds a PyTorch expression.
 
 The expressions see ``x`` and ``y`` (the first two inputs), ``xs`` (all inputs, an array),
 ``n`` (``xs.length >> 1``: where the weights end in dot and affine), ``out`` (the forward's
-result, in derivatives only) and ``M``, the JavaScript twin of ``autograd.ops.FloatMath``
+result, in derivatives only) and ``M``, the JavaScript twin of ``autograd.core.ops.FloatMath``
 (``assets/jsmath.js``: ``M.exp``, ``M.sigmoid``, ``M.step``, ``M.fsum``, ...). A test runs every
 form in Chromium against the Python rule (1e-12 relative), and fails for a row without one.
 
@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
-from ..ops import OPS, Op
+from ..core.ops import OPS, Op
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,10 @@ def js_form(name: str) -> JsForm | None:
 
 
 def builtin_rows() -> list[Op]:
-    """The rows written in :mod:`autograd.ops` (not ops a user defined at run time)."""
-    return [op for op in OPS.values() if getattr(op.forward, "__module__", "") == "autograd.ops"]
+    """The rows written in :mod:`autograd.core.ops` (not ops a user defined at run time)."""
+    return [
+        op for op in OPS.values() if getattr(op.forward, "__module__", "") == "autograd.core.ops"
+    ]
 
 
 def missing(names: Iterable[str]) -> list[str]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..backward import topological_order
-from ..value import Constant, Scope, Value
+from ..core.backward import topological_order
+from ..core.value import Constant, Scope, Value
 
 SAMPLE = "sample"  # collapse= value: one node per model call (per sample of a batch)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
-from ..backward import topological_order
-from ..ops import OPS
-from ..value import Constant, Scope, Value
+from ..core.backward import topological_order
+from ..core.ops import OPS
+from ..core.value import Constant, Scope, Value
 
 INSTALL_HINT = (
     "Install Graphviz's `dot` to see the picture: `sudo apt-get install graphviz` (Debian/Ubuntu), "

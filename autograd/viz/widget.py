@@ -12,7 +12,7 @@ from typing import Any
 
 import graphviz
 
-from ..value import Value
+from ..core.value import Value
 from .dotwidget import WIDGETS_HINT, graphviz_widget, widget_for_source
 from .draw import draw_dot
 from .fit import MIN_TEXT_PX, fit_width

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from autograd import OPS, GradcheckError, Value, define_op, remove_op
-from autograd.ops import Op
+from autograd.core.ops import Op
 from autograd.testing import check_op
 
 BUILT_IN = [op for op in OPS.values() if type(op) is Op]
@@ -60,7 +60,7 @@ def test_a_rule_right_on_floats_but_wrong_under_create_graph_is_caught() -> None
 
 def test_a_kink_convention_differing_between_backends_is_caught(monkeypatch) -> None:
     """NumPy's step at 0 made 1 (x >= 0) while floats say relu'(0) = 0."""
-    from autograd.backends import NumpyMath
+    from autograd.core.backends import NumpyMath
 
     assert check_op("relu")
     monkeypatch.setattr(NumpyMath, "step", staticmethod(lambda x: (x >= 0.0).astype(float)))

@@ -11,7 +11,7 @@ import pytest
 
 import autograd
 from autograd import OPS, Constant, Value, dot, no_grad
-from autograd.compiled import TraceError, _MatmulStep
+from autograd.compiler.compiled import TraceError, _MatmulStep
 
 TOL = {"rtol": 1e-12, "atol": 1e-12}
 
@@ -99,7 +99,7 @@ class _Token:
 def declared_structure_holds(op) -> bool:
     """The row's own rules agree with what it declares (``additive``, ``bilinear``, ``bias``),
     for 1 and 3 terms: the derivatives by their shape, the forward on random arrays."""
-    from autograd.compiled import NUMPY_MATH
+    from autograd.compiler.compiled import NUMPY_MATH
 
     rng = np.random.default_rng(0)
     for n in (1, 3):

@@ -8,7 +8,7 @@ import pytest
 
 import autograd
 from autograd import OPS, GradcheckError, Value, define_op, explain, grad, gradcheck, jvp, remove_op
-from autograd.define import user_defined
+from autograd.core.define import user_defined
 
 
 def sigmoid(x: float) -> float:

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from autograd import Constant, Value, draw_dot
-from autograd.ops import OPS
-from autograd.value import module_scope
+from autograd.core.ops import OPS
+from autograd.core.value import module_scope
 from tests.autograd.tiny_nn import MLP, Neuron
 
 

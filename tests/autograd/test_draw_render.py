@@ -12,8 +12,8 @@ import graphviz
 import pytest
 
 from autograd import Value, draw_dot, topological_order
-from autograd.draw import DotNotFoundError
-from autograd.value import module_scope
+from autograd.core.value import module_scope
+from autograd.viz.graph import DotNotFoundError
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")
 SVG = "{http://www.w3.org/2000/svg}"

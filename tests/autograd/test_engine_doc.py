@@ -56,10 +56,13 @@ def test_every_file_link_exists():
 
 
 def test_the_relinker_moves_an_anchor_and_reports_a_lost_snippet():
-    text = "[`def backward_steps(`](../autograd/backward.py#L1) [`gone`](../autograd/ops.py#L3)"
+    text = (
+        "[`def backward_steps(`](../autograd/core/backward.py#L1) "
+        "[`gone`](../autograd/core/ops.py#L3)"
+    )
     fixed, missing = relink(text)
-    assert f"#L{first_line('autograd/backward.py', 'def backward_steps(')})" in fixed
-    assert missing == ["autograd/ops.py: gone"]
+    assert f"#L{first_line('autograd/core/backward.py', 'def backward_steps(')})" in fixed
+    assert missing == ["autograd/core/ops.py: gone"]
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import pytest
 
 import autograd
 from autograd import Value, explain, grad, topological_order
-from autograd.value import module_scope
+from autograd.core.value import module_scope
 from tests.autograd.tiny_nn import MLP
 
 

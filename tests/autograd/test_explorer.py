@@ -120,7 +120,7 @@ def test_add_js_form_lets_the_page_recompute_a_user_op(define_op) -> None:
 
 
 def test_a_form_is_forgotten_with_its_op(define_op) -> None:
-    from autograd.define import remove_op
+    from autograd.core.define import remove_op
     from autograd.viz import jsops
 
     op = define_swish(define_op, "swish_explored")

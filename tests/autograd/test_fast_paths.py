@@ -14,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
-from autograd import OPS, Constant, Value, dot, fast, nary, no_grad, ops
-from autograd.ops import FLOAT_MATH
-from autograd.value import module_scope
+from autograd import OPS, Constant, Value, dot, no_grad
+from autograd.core import fast, nary, ops
+from autograd.core.ops import FLOAT_MATH
+from autograd.core.value import module_scope
 
 
 @pytest.mark.parametrize(("symbol", "name"), [("+", "add"), ("-", "sub"), ("*", "mul")])
@@ -208,7 +209,7 @@ def test_affine_is_dot_plus_bias_in_one_node():
 
 # -- differential tests: the fast paths (autograd/fast.py) against the readable engine ---------
 
-READABLE_BACKWARD = sys.modules["autograd.backward"]
+READABLE_BACKWARD = sys.modules["autograd.core.backward"]
 METHODS = ["__neg__", "__abs__", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus"]
 METHODS += ["sin", "cos", "leaky_relu"]
 OPERATORS = {

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from autograd import OPS, Value, define_op, grad, jvp, remove_op
-from autograd.forward import tangents_of
+from autograd.core.forward import tangents_of
 from autograd.testing import strategies as gs
 
 N_INPUTS = 3

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from autograd import GradcheckError, Value, affine, define_op, gradcheck, remove_op
-from autograd.gradcheck import find_culprit
+from autograd.check.gradcheck import find_culprit
 
 
 def smooth(x: Value, y: Value, z: Value) -> Value:

@@ -18,35 +18,35 @@ ROOT = Path(__file__).resolve().parents[2]
 
 MUTATIONS = [
     pytest.param(  # the control: the copy passes when nothing is changed
-        "autograd/ops.py",
+        "autograd/core/ops.py",
         "derivatives=lambda m, out, x, y: (y, x),",
         "derivatives=lambda m, out, x, y: (y, x),",
         ["tests/autograd/test_backward.py"],
         id="control-unchanged",
     ),
     pytest.param(
-        "autograd/ops.py",
+        "autograd/core/ops.py",
         "derivatives=lambda m, out, x, y: (y, x),",
         "derivatives=lambda m, out, x, y: (x, y),",
         ["tests/autograd/test_ops_numeric.py"],
         id="mul-derivative-swapped",
     ),
     pytest.param(
-        "autograd/fast.py",
+        "autograd/core/fast.py",
         "                a.grad += g * da\n                b.grad += g * db",
         "                a.grad = g * da\n                b.grad += g * db",
         ["tests/autograd/test_backward.py"],
         id="fast-backward-overwrites-instead-of-adding",
     ),
     pytest.param(
-        "autograd/backward.py",
+        "autograd/core/backward.py",
         "contribution = grads[parent] + contribution",
         "contribution = contribution",
         ["tests/autograd/test_backward.py", "tests/autograd/test_fast_paths.py"],
         id="readable-backward-forgets-fan-out",
     ),
     pytest.param(
-        "autograd/backends.py",
+        "autograd/core/backends.py",
         "        return 1.0 if x > 0.0 else 0.0",
         "        return 1.0 if x >= 0.0 else 0.0",
         ["tests/autograd/test_no_wrong_number.py"],

@@ -18,11 +18,11 @@ import pytest
 
 import autograd
 from autograd import OPS, Constant, Value, fast, grad, no_grad
-from autograd.backends import FLOAT_MATH, VALUE_MATH, numpy_math
-from autograd.ops import Op
+from autograd.core.backends import FLOAT_MATH, VALUE_MATH, numpy_math
+from autograd.core.ops import Op
 from tests.conftest import op_inputs, sample_points
 
-READABLE = sys.modules["autograd.backward"]
+READABLE = sys.modules["autograd.core.backward"]
 NUMPY_MATH = numpy_math()
 
 # -- 1. higher derivatives ----------------------------------------------------------------------

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from autograd import OPS, Value, grad
-from autograd.ops import Op
+from autograd.core.ops import Op
 from tests.conftest import op_inputs, sample_points
 
 ROWS = list(OPS.values())

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from autograd import OPS, Value, grad
-from autograd.ops import Op
+from autograd.core.ops import Op
 from tests.conftest import op_inputs, sample_points
 
 torch = pytest.importorskip("torch", reason="PyTorch is the reference here; CI installs it")

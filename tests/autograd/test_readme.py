@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from autograd import OPS
-from autograd.optable import END, START, markdown_table, with_table
+from autograd.viz.optable import END, START, markdown_table, with_table
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_readme_op_table_is_generated_from_the_op_table() -> None:
     text = README.read_text(encoding="utf-8")
-    assert with_table(text) == text, "README op table is stale: run `python -m autograd.optable`"
+    assert with_table(text) == text, (
+        "README op table is stale: run `python -m autograd.viz.optable`"
+    )
 
 
 def test_table_has_a_row_per_op() -> None:

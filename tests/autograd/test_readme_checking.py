@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograd import OPS, remove_op
-from autograd.define import user_defined
+from autograd.core.define import user_defined
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

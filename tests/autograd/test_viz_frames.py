@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd import Value, topological_order
-from autograd.ops import OPS
+from autograd.core.ops import OPS
 from autograd.viz import backward_frames, write_frames
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed")

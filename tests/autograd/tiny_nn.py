@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from autograd import Value, dot
-from autograd.value import module_scope
+from autograd.core.value import module_scope
 
 
 class Neuron:

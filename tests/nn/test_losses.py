@@ -215,7 +215,7 @@ def test_target_numbers_enter_the_graph_as_named_constants() -> None:
     """A drawn loss shows where each label enters: y for one target, y0, y1, ... for several,
     and 1 - y beside y in binary cross-entropy."""
     from autograd import topological_order
-    from autograd.value import Constant
+    from autograd.core.value import Constant
 
     def constants(root: Value) -> dict[str, float]:
         return {v.label: v.data for v in topological_order(root) if type(v) is Constant}

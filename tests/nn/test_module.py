@@ -268,7 +268,7 @@ def _one_by_one(model: MLP, x: list[float]) -> Value:
     """The model's output through each neuron's own call (Neuron.forward, autograd.affine)."""
     out = [autograd.Constant(number, f"x{i}") for i, number in enumerate(x)]
     for layer in model.layers:
-        with autograd.value.module_scope(layer):
+        with autograd.core.value.module_scope(layer):
             out = [neuron(out) for neuron in layer.neurons]
     return out[0]
 
@@ -296,7 +296,7 @@ def test_a_layer_makes_the_same_graph_and_gradients_as_its_neurons_one_by_one(ac
     fast, slow = (MLP(2, [16, 16, 1], activation=activation, seed=1) for _ in range(2))
     fast_loss = _moons_like_loss(fast, fast, rows, labels)
     slow_loss = _moons_like_loss(slow, lambda x: _one_by_one(slow, x), rows, labels)
-    with autograd.value.module_scope(slow):  # the model's own call adds the MLP scope
+    with autograd.core.value.module_scope(slow):  # the model's own call adds the MLP scope
         slow_wrapped = _one_by_one(slow, rows[0])
     assert _describe(fast(rows[0])) == _describe(slow_wrapped)
     fast_loss.backward()
@@ -399,7 +399,7 @@ def test_a_layer_call_makes_each_neurons_scope_once_when_asked() -> None:
     inside the layer's call, and the graph still holds no reference cycle."""
     import gc
 
-    from autograd.scope import LayerCall
+    from autograd.core.scope import LayerCall
 
     layer = Layer(2, 4, activation="relu", seed=0)
     x = [Value(0.5), Value(-1.0)]

@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .backward import backward_steps, local_derivatives, topological_order
-from .gradients import grad
-from .value import Value
-from .viz.text import number, value_names
+from ..core.backward import backward_steps, local_derivatives, topological_order
+from ..core.gradients import grad
+from ..core.value import Value
+from .text import number, value_names
 
 __all__ = ["Explanation", "Link", "Path", "explain", "local_derivatives"]
 

@@ -1,10 +1,11 @@
 """``autograd.compile``: trace a scalar function once, then run it over a whole NumPy batch.
 
-``compile(fn, n_inputs)`` calls ``fn`` once on placeholder Values and records the graph it builds
-as a flat *program*: every node is an op-table row (:data:`autograd.ops.OPS`) plus the positions
-of its inputs. Running the program on a batch ``X`` of shape (batch, n_inputs) evaluates each
-node as a vector over the batch, using the row's own ``forward`` and ``derivatives`` with the
-NumPy backend :data:`NUMPY_MATH`. No derivative is written here: the executor calls the table.
+``compile(fn, n_inputs)`` calls ``fn`` once on placeholder Values and records the graph it
+builds as a flat *program*: every node is an op-table row (:data:`autograd.core.ops.OPS`) plus
+the positions of its inputs. Running the program on a batch ``X`` of shape (batch, n_inputs)
+evaluates each node as a vector over the batch, using the row's own ``forward`` and
+``derivatives`` with the NumPy backend :data:`NUMPY_MATH`. No derivative is written here: the
+executor calls the table.
 
 **Never a number eager would not give.** The program is the graph ``fn`` built; it cannot follow
 what Python did with a number while ``fn`` ran. So while ``fn`` is traced, the number of a Value
@@ -49,11 +50,11 @@ from typing import Any
 
 import numpy as np
 
-from .backends import NumpyMath, numpy_math
-from .backward import topological_order
-from .ops import OPS, Op
-from .scope import enable_grad
-from .value import Constant, Value
+from ..core.backends import NumpyMath, numpy_math
+from ..core.backward import topological_order
+from ..core.ops import OPS, Op
+from ..core.scope import enable_grad
+from ..core.value import Constant, Value
 
 __all__ = ["NUMPY_MATH", "Compiled", "NumpyMath", "TraceError", "compile"]
 
@@ -69,7 +70,7 @@ class TraceError(ValueError):
 # The guard: while fn is traced, only the engine's node factories read a Value's number.
 
 # Modules whose code makes nodes (and so reads their parents' numbers to compute the new one).
-_FACTORY_MODULES = frozenset({"autograd.value", "autograd.fast"})
+_FACTORY_MODULES = frozenset({"autograd.core.value", "autograd.core.fast"})
 # Functions in those modules that hand the number to their caller: a read through them is fn's.
 _HANDS_OUT = {
     "item": "v.item()",

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..value import Value, no_grad
-from .fit import fit_html
-from .text import number
+from autograd.core.value import Value, no_grad
+from autograd.viz.fit import fit_html
+from autograd.viz.text import number
 
 POSITIVE = "#2166ac"  # blue: a positive weight, gradient or activation
 NEGATIVE = "#c0392b"  # red: a negative one
@@ -96,7 +96,7 @@ class NetworkView:
 
     def to_html_document(self) -> str:
         """A complete, self-contained HTML page showing the picture (for :func:`to_html`)."""
-        from .page import page
+        from autograd.viz.page import page
 
         return page(f"Network view of {self.description}", self._repr_html_())
 

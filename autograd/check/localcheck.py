@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..core.gradients import grad
+from ..core.ops import Op
+from ..core.value import Constant, Value
 from .differences import richardson, start_step
-from .gradients import grad
-from .ops import Op
-from .value import Constant, Value
 
 __all__ = ["Mismatch", "first_order", "input_name", "is_kink", "row_of", "second_order"]
 
@@ -60,7 +60,7 @@ def _shown(point: tuple[float, ...]) -> str:
 
 def row_of(op: Op | str, where: str) -> Op:
     """The row ``op`` names (or ``op`` itself), with an error naming ``where`` it was asked."""
-    from .ops import OPS
+    from ..core.ops import OPS
 
     if isinstance(op, str):
         if op not in OPS:

@@ -1,9 +1,9 @@
 """The fast paths: faster equivalents of the readable engine's busiest parts, in one place.
 
-:mod:`autograd.value` and :mod:`autograd.backward` (with :mod:`autograd.nary`, the n-ary nodes)
-are the engine as one would explain it. Building and backpropagating through a network makes
-millions of nodes, so :func:`install` (run when ``autograd`` is imported) replaces a few of
-those pieces with versions that compute exactly the same thing with fewer Python calls:
+:mod:`autograd.core.value` and :mod:`autograd.core.backward` (with :mod:`autograd.core.nary`,
+the n-ary nodes) are the engine as one would explain it. Building and backpropagating through a
+network makes millions of nodes, so :func:`install` (run when ``autograd`` is imported) replaces
+a few of those pieces with versions that compute exactly the same thing with fewer Python calls:
 
 * a node factory that fills the slots of a new Value directly (:func:`_node`);
 * ``+``, ``-``, ``*`` and the unary methods without a domain check, built once per row;
@@ -217,7 +217,7 @@ def affine_layer(
     own neuron call under the current one), without a module call, a context-variable switch
     and input checks per neuron, and with the inputs' numbers read once for the layer. When
     more than three neurons each have a bias of their own, the nodes hold one
-    :class:`~autograd.scope.LayerCall` for the layer call, and ``node.scope`` makes the
+    :class:`~autograd.core.scope.LayerCall` for the layer call, and ``node.scope`` makes the
     neuron's Scope when first read. The
     weighted sum is the affine row's forward (fsum of the products, plus b). Checked against
     the neuron-by-neuron path by tests/nn/test_module.py.
@@ -283,7 +283,7 @@ def affine_layer(
 
 
 def topological_order(root: Value) -> list[Value]:
-    """:func:`autograd.backward.topological_order`: the same list, faster."""
+    """:func:`autograd.core.backward.topological_order`: the same list, faster."""
     order: list[Value] = []
     _walk(root, order, order)
     return order
@@ -291,7 +291,7 @@ def topological_order(root: Value) -> list[Value]:
 
 def _walk(root: Value, order: list[Value], leaves: list[Value]) -> None:
     """Depth-first search from ``root``: inner nodes go to ``order`` parents first, leaves to
-    ``leaves``, in the order of :func:`autograd.backward.topological_order`.
+    ``leaves``, in the order of :func:`autograd.core.backward.topological_order`.
 
     A node is pushed, then a ``None`` marker, then its unseen parents last to first; when the
     marker comes back off the stack every parent is finished. Nodes are marked when expanded,
@@ -354,7 +354,7 @@ def _walk(root: Value, order: list[Value], leaves: list[Value]) -> None:
 
 
 def backward(root: Value) -> None:
-    """:func:`autograd.backward.backward`: the same gradients, errors and all-or-nothing rule.
+    """:func:`autograd.core.backward.backward`: the same gradients, errors and all-or-nothing rule.
 
     The gradients are summed in each node's ``.grad`` as the loop goes, with every old value
     saved first; on any exception (KeyboardInterrupt included) they are all put back. A leaf
@@ -482,7 +482,7 @@ def readable() -> Iterator[None]:
     """Run a block on the readable engine alone (for tests and for the curious).
 
     Affects every thread while it lasts; the module functions ``autograd.sum``, ``dot`` and
-    ``affine`` are not switched (``autograd.nary.sum`` & co. are their readable versions).
+    ``affine`` are not switched (``autograd.core.nary.sum`` & co. are their readable versions).
     """
     for name, attribute in READABLE.items():
         setattr(Value, name, attribute)

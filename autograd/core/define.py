@@ -13,7 +13,7 @@ A row is a forward rule and a derivative rule written against a math backend ``m
 
 Because the rule only uses ``m``, it runs on floats (backward), on Values (second derivatives
 with ``grad(..., create_graph=True)``) and on NumPy arrays (``autograd.compile``). The row is
-registered in :data:`autograd.ops.OPS`, so drawings, ``explain``, ``jvp`` and gradcheck read it
+registered in :data:`autograd.core.ops.OPS`, so drawings, ``explain``, ``jvp`` and gradcheck read it
 like any other. Check it with :func:`autograd.testing.check_op`.
 """
 

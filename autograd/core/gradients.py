@@ -1,6 +1,6 @@
 """``grad(output, inputs)``: derivatives as results, not as ``.grad`` side effects.
 
-It reads the same reverse loop as ``backward`` (:func:`autograd.backward.backward_steps`);
+It reads the same reverse loop as ``backward`` (:func:`autograd.core.backward.backward_steps`);
 with ``create_graph=True`` the rows' derivative rules run on Values, so the derivatives are a
 graph of their own and can be differentiated again.
 """

@@ -1,6 +1,6 @@
 """The math backends: what ``m`` means in the op table's rules.
 
-A row of :data:`autograd.ops.OPS` writes its forward and its derivatives against ``m``
+A row of :data:`autograd.core.ops.OPS` writes its forward and its derivatives against ``m``
 (``m.exp(x)``, ``m.step(x)``, ...), so one rule runs on three kinds of number:
 
 * :class:`FloatMath` on plain floats: eager forward and ``backward``;

@@ -23,13 +23,13 @@ import math
 import random
 from collections.abc import Callable, Sequence
 
+from ..core.backward import topological_order
+from ..core.forward import tangents_of
+from ..core.gradients import grad
+from ..core.value import Constant, Value
 from . import localcheck
-from .backward import topological_order
 from .differences import METHODS, derivative, start_step
-from .forward import tangents_of
-from .gradients import grad
 from .localcheck import Mismatch
-from .value import Constant, Value
 
 __all__ = ["MODES", "GradcheckError", "Mismatch", "find_culprit", "gradcheck"]
 
@@ -315,7 +315,7 @@ def find_culprit(
     With ``second_order`` the first derivatives of every node are checked first, then the
     second derivatives of the rules run on Values.
     """
-    from .ops import OPS
+    from ..core.ops import OPS
 
     nodes = [node for node in topological_order(root) if not node.is_leaf]
     checks = [localcheck.first_order]

@@ -55,7 +55,7 @@ class Scope:
 
 
 class LayerCall:
-    """One call of a layer whose neurons' nodes were made together (``autograd.fast``'s
+    """One call of a layer whose neurons' nodes were made together (``autograd.core.fast``'s
     ``affine_layer``): it stands in every such node's scope, and each neuron call's
     :class:`Scope` (``Scope(neuron, parent)``) is made the first time a node asks for it,
     found by the bias the node's weighted sum adds (one per neuron). A training step then

@@ -12,21 +12,21 @@ import pytest
 
 import nn
 from autograd import Value, draw_dot, viz
-from autograd.viz.network import NEGATIVE, POSITIVE, _group_size
+from nn.network import NEGATIVE, POSITIVE, NetworkView, _group_size
 
 SVG = "{http://www.w3.org/2000/svg}"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 
 
-def tree(view: viz.NetworkView) -> ET.Element:
+def tree(view: NetworkView) -> ET.Element:
     return ET.fromstring(view.svg)  # well-formed XML, or this raises
 
 
-def lines(view: viz.NetworkView) -> list[ET.Element]:
+def lines(view: NetworkView) -> list[ET.Element]:
     return list(tree(view).iter(f"{SVG}line"))
 
 
-def line_titled(view: viz.NetworkView, start: str) -> ET.Element:
+def line_titled(view: NetworkView, start: str) -> ET.Element:
     (found,) = [e for e in lines(view) if e.find(f"{SVG}title").text.startswith(start)]
     return found
 

@@ -18,12 +18,12 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from .. import localcheck
-from ..backends import FLOAT_MATH, VALUE_MATH, numpy_math
-from ..gradcheck import GradcheckError
-from ..localcheck import Mismatch
-from ..ops import Op
-from ..value import Constant, Value
+from ..core.backends import FLOAT_MATH, VALUE_MATH, numpy_math
+from ..core.ops import Op
+from ..core.value import Constant, Value
+from . import localcheck
+from .gradcheck import GradcheckError
+from .localcheck import Mismatch
 
 __all__ = ["BACKEND_RTOL", "check_op", "test_points"]
 

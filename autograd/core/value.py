@@ -2,10 +2,11 @@
 
 ``a * b`` calls ``Value.__mul__``, which calls ``Value.apply(MUL, a, b)``: the ``mul`` row of
 the op table computes the number, and the new Value remembers the row and its parents. That
-record is the whole graph; :mod:`autograd.backward` walks it back with the chain rule.
-(Nodes of many inputs, ``sum`` or ``dot``, are rows applied the same way: :mod:`autograd.nary`.)
+record is the whole graph; :mod:`autograd.core.backward` walks it back with the chain rule.
+(Nodes of many inputs, ``sum`` or ``dot``, are rows applied the same way:
+:mod:`autograd.core.nary`.)
 
-This is the readable engine. :mod:`autograd.fast` installs faster equivalents of the busiest
+This is the readable engine. :mod:`autograd.core.fast` installs faster equivalents of the busiest
 parts (checked against these by tests); nothing here depends on them.
 """
 
@@ -31,7 +32,7 @@ from .scope import (
     no_grad,
 )
 
-# Scope, call_in_scope, module_scope and no_grad are autograd.scope's, re-exported.
+# Scope, call_in_scope, module_scope and no_grad are autograd.core.scope's, re-exported.
 __all__ = ["Constant", "Scope", "Value", "as_value", "call_in_scope", "module_scope", "no_grad"]
 
 
@@ -122,7 +123,7 @@ class Value:
         return self._op is None
 
     def backward(self) -> None:
-        """Backpropagate from this Value (seeded with 1.0); see :func:`autograd.backward`."""
+        """Backpropagate from this Value (seeded with 1.0); see :func:`autograd.core.backward`."""
         backward(self)
 
     # -- each op is its row applied: a number on either side becomes a Constant leaf ---------
