@@ -1,4 +1,4 @@
-"""Graphs shared by the explorer tests (tests/autograd/test_explorer.py, tests/browser/)."""
+"""Graphs shared by the explorer tests (tests/autograd/viz/test_explorer.py, tests/browser/)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ a few of those pieces with versions that compute exactly the same thing with few
 
 Every number still comes from the op table (a row's rule, or its declared ``bilinear``
 structure); nothing here knows a derivative. The differential tests
-(tests/autograd/test_fast_paths.py) run random programs through both engines and require
+(tests/autograd/core/test_fast_paths.py) run random programs through both engines and require
 identical graphs, numbers and gradients; :func:`readable` switches these paths off for a block.
 """
 

@@ -14,42 +14,42 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 MUTATIONS = [
     pytest.param(  # the control: the copy passes when nothing is changed
         "autograd/core/ops.py",
         "derivatives=lambda m, out, x, y: (y, x),",
         "derivatives=lambda m, out, x, y: (y, x),",
-        ["tests/autograd/test_backward.py"],
+        ["tests/autograd/core/test_backward.py"],
         id="control-unchanged",
     ),
     pytest.param(
         "autograd/core/ops.py",
         "derivatives=lambda m, out, x, y: (y, x),",
         "derivatives=lambda m, out, x, y: (x, y),",
-        ["tests/autograd/test_ops_numeric.py"],
+        ["tests/autograd/core/test_ops_numeric.py"],
         id="mul-derivative-swapped",
     ),
     pytest.param(
         "autograd/core/fast.py",
         "                a.grad += g * da\n                b.grad += g * db",
         "                a.grad = g * da\n                b.grad += g * db",
-        ["tests/autograd/test_backward.py"],
+        ["tests/autograd/core/test_backward.py"],
         id="fast-backward-overwrites-instead-of-adding",
     ),
     pytest.param(
         "autograd/core/backward.py",
         "contribution = grads[parent] + contribution",
         "contribution = contribution",
-        ["tests/autograd/test_backward.py", "tests/autograd/test_fast_paths.py"],
+        ["tests/autograd/core/test_backward.py", "tests/autograd/core/test_fast_paths.py"],
         id="readable-backward-forgets-fan-out",
     ),
     pytest.param(
         "autograd/core/backends.py",
         "        return 1.0 if x > 0.0 else 0.0",
         "        return 1.0 if x >= 0.0 else 0.0",
-        ["tests/autograd/test_no_wrong_number.py"],
+        ["tests/autograd/core/test_no_wrong_number.py"],
         id="float-step-kink-convention",
     ),
 ]

@@ -10,7 +10,7 @@ import pytest
 from autograd import OPS, remove_op
 from autograd.core.define import user_defined
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def section_code() -> list[str]:

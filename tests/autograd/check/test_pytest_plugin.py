@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PLUGIN = "autograd.testing.pytest_plugin"
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def installed() -> bool:
