@@ -9,19 +9,24 @@ from __future__ import annotations
 from typing import Any
 
 from .check.gradcheck import GradcheckError, gradcheck
-from .core import fast
+from .core.backward import backward, topological_order
 from .core.define import define_op, remove_op
-from .core.fast import affine, backward, dot, topological_order
-from .core.fast import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
 from .core.forward import jvp
 from .core.gradients import grad
-from .core.nary import logsumexp, scaled_log
+from .core.nary import affine, dot, logsumexp, scaled_log
+from .core.nary import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
 from .core.ops import OPS, Op
-from .core.scope import enable_grad, is_recording, no_grad
+from .core.scope import (
+    Scope,
+    call_in_scope,
+    current_scope,
+    enable_grad,
+    is_recording,
+    module_scope,
+    no_grad,
+)
 from .core.value import Constant, Value
 from .viz.explain import explain
-
-fast.install()  # the fast paths of autograd/fast.py; the readable engine is value.py + backward.py
 
 __version__ = "0.1.0"
 
@@ -47,9 +52,12 @@ __all__ = [
     "Constant",
     "GradcheckError",
     "Op",
+    "Scope",
     "Value",
     "affine",
     "backward",
+    "call_in_scope",
+    "current_scope",
     "define_op",
     "dot",
     "enable_grad",
@@ -59,6 +67,7 @@ __all__ = [
     "is_recording",
     "jvp",
     "logsumexp",
+    "module_scope",
     "no_grad",
     "remove_op",
     "scaled_log",

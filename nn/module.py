@@ -15,10 +15,10 @@ from typing import Any
 
 import autograd
 from autograd import Value
-from autograd.core.fast import affine_layer
 from autograd.core.ops import OPS, Op
 from autograd.core.value import Constant, call_in_scope
 
+from .layer_call import affine_layer
 from .torch_bridge import from_torch, to_torch
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear")

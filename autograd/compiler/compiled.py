@@ -69,8 +69,8 @@ class TraceError(ValueError):
 # ---------------------------------------------------------------------------------------------
 # The guard: while fn is traced, only the engine's node factories read a Value's number.
 
-# Modules whose code makes nodes (and so reads their parents' numbers to compute the new one).
-_FACTORY_MODULES = frozenset({"autograd.core.value", "autograd.core.fast"})
+# Modules whose code makes nodes (and so reads their parents' numbers to compute the new one)
+# declare it with a module-level ``__node_factory__ = True`` (autograd.core.value; nn's layer).
 # Functions in those modules that hand the number to their caller: a read through them is fn's.
 _HANDS_OUT = {
     "item": "v.item()",
@@ -119,7 +119,7 @@ class _GuardedData:
             return number
         caller = sys._getframe(1)
         name = caller.f_code.co_name
-        if caller.f_globals.get("__name__") in _FACTORY_MODULES and name not in _HANDS_OUT:
+        if caller.f_globals.get("__node_factory__") is True and name not in _HANDS_OUT:
             return number
         raise TraceError(_read_message(trace, obj, caller, _HANDS_OUT.get(name, ".data")))
 

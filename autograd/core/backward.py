@@ -5,40 +5,107 @@ g = d root / d node is complete, and each parent p receives g * (d node / d p), 
 derivative from the node's row. A parent used by several nodes (or twice by one, as in
 ``a + a``) adds up what each use sends it.
 
-:func:`backward_steps` is that loop, as a generator of steps; ``backward``, ``grad``,
-``explain`` and the step-through frames all read it.
+:func:`backward_steps` is that loop, as a generator of steps: ``grad``, ``explain`` and the
+step-through frames read it, and :func:`stepwise_backward` fills ``.grad`` from it.
+:func:`backward` (what ``v.backward()`` runs) is the same loop on floats, written for speed:
+see its docstring for why it is faster, and tests/autograd/core/test_fast_paths.py, which
+holds the two to the same bits on random programs.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from itertools import filterfalse
 from typing import Any
 
 from .backends import FLOAT_MATH
 from .finite import derivative_error, finite_gradient
 
-__all__ = ["backward", "backward_steps", "local_derivatives", "topological_order"]
+__all__ = [
+    "backward",
+    "backward_steps",
+    "local_derivatives",
+    "stepwise_backward",
+    "topological_order",
+]
+
+_isfinite = math.isfinite
 
 
 def topological_order(root: Any) -> list[Any]:
     """Every Value ``root`` depends on, each after all of its parents; ``root`` comes last.
 
-    Depth-first search, parents first to last, with a stack of (node, its parents still to
-    visit) instead of recursion, so a chain of a million nodes works.
+    Depth-first search, parents first to last (leaves where they are first reached), with a
+    stack instead of recursion, so a chain of a million nodes works.
     """
-    order, seen = [], {root}
-    stack = [(root, iter(root._parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:  # every parent is done: so is node
-            stack.pop()
-            order.append(node)
+    order: list[Any] = []
+    _walk(root, order, order)
     return order
+
+
+def _walk(root: Any, order: list[Any], leaves: list[Any]) -> None:
+    """Depth-first search from ``root``: inner nodes go to ``order`` parents first, leaves to
+    ``leaves`` (``topological_order`` passes one list for both).
+
+    A node is pushed, then a ``None`` marker, then its unseen parents last to first; when the
+    marker comes back off the stack every parent is finished. Nodes are marked when expanded,
+    so a parent reached first from a deeper path is emitted there. Two shortcuts keep the
+    same order with less stack traffic: a node whose parents are all marked already is
+    emitted at once (in a graph without cycles a marked parent of a node being expanded is
+    finished), and the first unseen parent, which would be popped next, is expanded directly.
+    """
+    seen: set[Any] = set()
+    see, covered = seen.add, seen.issuperset
+    stack: list[Any] = [root]
+    push, pop, extend = stack.append, stack.pop, stack.extend
+    emit, emit_leaf = order.append, leaves.append
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+            continue
+        if node in seen:
+            continue
+        while True:  # expand node; continue with its first unseen parent, if any
+            see(node)
+            if node._op is None:
+                emit_leaf(node)
+                break
+            parents = node._parents
+            n = len(parents)
+            if n == 2:  # most nodes: unrolled, the second parent pushed first
+                first, second = parents
+                if first in seen:
+                    if second in seen:
+                        emit(node)
+                        break
+                    push(node)
+                    push(None)
+                    node = second
+                    continue
+                push(node)
+                push(None)
+                if second not in seen:
+                    push(second)
+                node = first
+                continue
+            if n == 1:
+                parent = parents[0]
+                if parent in seen:
+                    emit(node)
+                    break
+                push(node)
+                push(None)
+                node = parent
+                continue
+            if covered(parents):  # one C call: often every input of a neuron is finished
+                emit(node)
+                break
+            push(node)
+            push(None)
+            extend(filterfalse(seen.__contains__, reversed(parents)))  # the unseen, in C
+            break
 
 
 def backward_steps(root: Any, seed: Any = 1.0, m: Any = FLOAT_MATH) -> Iterator[tuple]:
@@ -75,8 +142,9 @@ def local_derivatives(node: Any, m: Any = FLOAT_MATH) -> tuple:
         raise derivative_error(node, error) from error
 
 
-def backward(root: Any) -> None:
-    """Fill ``.grad`` with d root / d node for every node ``root`` depends on.
+def stepwise_backward(root: Any) -> None:
+    """:func:`backward` written with :func:`backward_steps` (the reference it is tested
+    against). Fill ``.grad`` with d root / d node for every node ``root`` depends on.
 
     Leaves (the Values you made) *accumulate* into ``.grad``; inner nodes are set afresh.
     All or nothing: every step is computed before any ``.grad`` changes, so an error (or a
@@ -93,4 +161,82 @@ def backward(root: Any) -> None:
     except BaseException:  # a KeyboardInterrupt between two assignments: put everything back
         for node, grad in old:
             node.grad = grad
+        raise
+
+
+def backward(root: Any) -> None:
+    """Fill ``.grad`` with d root / d node for every node ``root`` depends on: what
+    ``v.backward()`` runs. Leaves (the Values you made) *accumulate* into ``.grad``; inner
+    nodes are set afresh. All or nothing: on any exception (a Ctrl-C included) every ``.grad``
+    is as it was.
+
+    The same gradients, bits and errors as :func:`stepwise_backward`, faster because it makes
+    no step tuples, no dict of gradients and no tuple of local derivatives where it can help
+    it: the gradients are summed in each node's ``.grad`` as the loop goes, with every old value
+    saved first; on any exception (KeyboardInterrupt included) they are all put back. A leaf
+    sums its new contributions from 0 and then adds its old ``.grad`` (old + new, as
+    :func:`stepwise_backward`, so a second backward gives the same bits). One
+    and two inputs are unpacked by hand. A node whose gradient is exactly 0 (behind an
+    inactive ReLU, or a hinge already satisfied) is skipped when its row declares
+    ``finite_derivatives``: it would send back only zeros. A row declared
+    ``bilinear`` (dot, affine) sends g * xi to each weight and g * wi to each input (and g to a
+    declared bias) from its declaration, without building its tuple of local derivatives. A
+    non-finite gradient is found by checking the leaves at the end (it reaches at least one),
+    and :func:`stepwise_backward` is then run to raise the error naming the op.
+    """
+    order: list[Any] = []
+    leaves: list[Any] = []
+    _walk(root, order, leaves)
+    saved = [node.grad for node in order]
+    saved_leaves = [leaf.grad for leaf in leaves]
+    node = root
+    try:
+        if any(saved):  # a graph seen by backward before: inner gradients start afresh
+            for node in order:
+                node.grad = 0.0
+        if any(saved_leaves):  # the old values are added back at the end
+            for node in leaves:
+                node.grad = 0.0
+        root.grad = 1.0
+        for node in reversed(order):
+            g = node.grad
+            op = node._op
+            if g == 0.0 and op.finite_derivatives:
+                continue  # behind an inactive ReLU or a satisfied margin: only zeros to send
+            parents = node._parents
+            n = len(parents)
+            if n == 2:
+                a, b = parents
+                da, db = op.float_derivatives(node.data, a.data, b.data)
+                a.grad += g * da
+                b.grad += g * db
+            elif n == 1:
+                a = parents[0]
+                (da,) = op.float_derivatives(node.data, a.data)
+                a.grad += g * da
+            elif op.bilinear:  # the row's declaration: df/dwi = xi, df/dxi = wi, df/db = 1
+                half = n >> 1
+                weights, inputs = parents[:half], parents[half : half + half]
+                for w, x in zip(weights, inputs):  # in the parents' order, as the rule's
+                    w.grad += g * x.data
+                for w, x in zip(weights, inputs):
+                    x.grad += g * w.data
+                if op.bias:
+                    parents[-1].grad += g
+            else:
+                local = op.float_derivatives(node.data, *[p.data for p in parents])
+                for parent, d in zip(parents, local):
+                    parent.grad += g * d
+        for leaf, old in zip(leaves, saved_leaves):
+            total = old + leaf.grad
+            if not _isfinite(total):
+                raise OverflowError
+            leaf.grad = total
+    except BaseException as error:
+        for restored, grad in zip(order, saved):
+            restored.grad = grad
+        for restored, grad in zip(leaves, saved_leaves):
+            restored.grad = grad
+        if isinstance(error, (ZeroDivisionError, OverflowError, ValueError)):
+            stepwise_backward(root)  # raises the error naming the op
         raise

@@ -11,17 +11,17 @@ from collections.abc import Iterable, Sequence
 
 from . import ops
 from .ops import Op
-from .value import Value, as_value
+from .value import Constant, Value, as_value, make_node
 
 __all__ = ["affine", "dot", "logsumexp", "scaled_log", "sum"]
 
 
 def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001  (mirrors the builtin)
     """One n-ary node for x1 + ... + xn (d/dxi = 1): smaller graphs than a chain of ``+``."""
-    parents = _values(list(values), "sum")
+    parents = _values(values, "sum")
     if not parents:
         raise ValueError("sum: needs at least one value")
-    return Value.apply(ops.SUM, *parents)
+    return make_node(ops.SUM, parents)
 
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
@@ -40,10 +40,10 @@ def affine(
 def logsumexp(values: Iterable[Value | float]) -> Value:
     """One node for ln(e^x1 + ... + e^xn) (d/dxi = softmax_i), finite for any inputs: the
     stable core of cross-entropy and softmax."""
-    parents = _values(list(values), "logsumexp")
+    parents = _values(values, "logsumexp")
     if not parents:
         raise ValueError("logsumexp: needs at least one value")
-    return Value.apply(ops.LOGSUMEXP, *parents)
+    return make_node(ops.LOGSUMEXP, parents)
 
 
 def scaled_log(x: Value | float, c: float) -> Value:
@@ -51,7 +51,7 @@ def scaled_log(x: Value | float, c: float) -> Value:
     in binary cross-entropy. ``c`` is held constant: no gradient flows to it, even when it is a
     Value (a target that ``compile`` feeds as an input column)."""
     x_value, c_value = _values([x, c], "scaled_log")
-    return Value.apply(ops.SCALED_LOG, x_value, c_value)
+    return make_node(ops.SCALED_LOG, (x_value, c_value))
 
 
 def _weighted_sum(op: Op, weights: Sequence, inputs: Sequence, bias: tuple) -> Value:
@@ -60,13 +60,19 @@ def _weighted_sum(op: Op, weights: Sequence, inputs: Sequence, bias: tuple) -> V
         raise ValueError(f"{op.name}: {len(weights)} weights but {len(inputs)} inputs")
     if not weights:
         raise ValueError(f"{op.name}: needs at least one pair")
-    return Value.apply(op, *_values([*weights, *inputs, *bias], op.name))
+    return make_node(op, _values((*weights, *inputs, *bias), op.name))
+
+
+_VALUE_TYPES = frozenset({Value, Constant})
 
 
 def _values(values: Iterable[object], where: str) -> tuple[Value, ...]:
     """Each of ``values`` as a Value (a number becomes a Constant); anything else TypeError."""
+    values = tuple(values)
+    if _VALUE_TYPES.issuperset(map(type, values)):  # all Values already: one C-level check
+        return values  # type: ignore[return-value]
     out = tuple(as_value(v) for v in values)
-    for v, value in zip(values, out):  # type: ignore[arg-type]
+    for v, value in zip(values, out):
         if value is None:
             raise TypeError(f"{where}: needs Values or numbers, got {type(v).__name__}")
     return out  # type: ignore[return-value]

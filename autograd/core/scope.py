@@ -11,13 +11,11 @@ per asyncio task:
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 __all__ = [
-    "LayerCall",
     "Scope",
     "call_in_scope",
     "current_scope",
@@ -32,7 +30,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class Scope:
     """Where a Value was made: inside a call of ``module`` (an ``nn`` module), itself perhaps
-    inside ``parent``. Drawings use it to box or collapse neurons and layers."""
+    inside ``parent``. Drawings use it to box or collapse neurons and layers.
+
+    A node's ``_scope`` holds a Scope, None, or any object with a ``scope_of(node)`` method
+    that gives the node's Scope when first asked (``nn`` records one such object for a whole
+    layer call instead of one Scope per neuron); ``Value.scope`` resolves it.
+    """
 
     __slots__ = ("module", "parent")
 
@@ -52,36 +55,6 @@ class Scope:
             chain.append(scope)
             scope = scope.parent
         return chain[::-1]
-
-
-class LayerCall:
-    """One call of a layer whose neurons' nodes were made together (``autograd.core.fast``'s
-    ``affine_layer``): it stands in every such node's scope, and each neuron call's
-    :class:`Scope` (``Scope(neuron, parent)``) is made the first time a node asks for it,
-    found by the bias the node's weighted sum adds (one per neuron). A training step then
-    makes three small objects per layer call (this and its two tuples) instead of one Scope
-    per neuron: fewer objects for Python's cyclic collector to walk.
-    """
-
-    __slots__ = ("_made", "biases", "modules", "parent")
-    _lock = threading.Lock()
-
-    def __init__(self, modules: tuple, biases: tuple, parent: Scope | None) -> None:
-        self.modules, self.biases, self.parent = modules, biases, parent
-        self._made: dict[int, Scope] | None = None
-
-    def scope_of(self, node: Any) -> Scope:
-        """The Scope of the neuron call that made ``node`` (its weighted sum, or the
-        activation of it); the same object every time."""
-        weighted = node if node._op is not None and node._op.bilinear else node._parents[0]
-        k = self.biases.index(weighted._parents[-1])  # by identity: Values compare so
-        made = self._made
-        if made is not None and k in made:
-            return made[k]
-        with self._lock:  # two threads asking at once get the same Scope
-            if self._made is None:
-                self._made = {}
-            return self._made.setdefault(k, Scope(self.modules[k], self.parent))
 
 
 _recording: ContextVar[bool] = ContextVar("autograd_recording", default=True)

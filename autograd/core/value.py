@@ -1,13 +1,22 @@
 """`Value`: one float, and the record of the operation that made it.
 
-``a * b`` calls ``Value.__mul__``, which calls ``Value.apply(MUL, a, b)``: the ``mul`` row of
-the op table computes the number, and the new Value remembers the row and its parents. That
-record is the whole graph; :mod:`autograd.core.backward` walks it back with the chain rule.
-(Nodes of many inputs, ``sum`` or ``dot``, are rows applied the same way:
-:mod:`autograd.core.nary`.)
+``a * b`` calls ``Value.__mul__``, which makes the node ``mul(a, b)``: the ``mul`` row of the
+op table computes the number, and the new Value remembers the row and its parents. That record
+is the whole graph; :mod:`autograd.core.backward` walks it back with the chain rule. (Nodes of
+many inputs, ``sum`` or ``dot``, are rows applied the same way: :mod:`autograd.core.nary`.)
 
-This is the readable engine. :mod:`autograd.core.fast` installs faster equivalents of the busiest
-parts (checked against these by tests); nothing here depends on them.
+This file is what runs. Every node comes from one of two factories, both below:
+
+* :func:`make_node`, the general one (``Value.apply``): check the row's domain, compute the
+  number with the row's forward, refuse a result that is not finite, record the node;
+* the operator and method factories, for rows without a domain check (``+``, ``-``, ``*``,
+  ``tanh``, ``relu``, ...): the same node with fewer Python calls, since a training step
+  makes millions of them. A random-program test (tests/autograd/core/test_fast_paths.py)
+  holds them to ``make_node``'s graphs, numbers and errors.
+
+Threads: building graphs is safe from any number of threads (the recording flag and the
+current module are per thread and per asyncio task); see :mod:`autograd.core.backward` for
+backward into shared leaves.
 """
 
 from __future__ import annotations
@@ -23,7 +32,6 @@ from .backward import backward
 from .finite import finite_float
 from .ops import Op
 from .scope import (
-    LayerCall,
     Scope,
     call_in_scope,
     current_scope,
@@ -33,30 +41,149 @@ from .scope import (
 )
 
 # Scope, call_in_scope, module_scope and no_grad are autograd.core.scope's, re-exported.
-__all__ = ["Constant", "Scope", "Value", "as_value", "call_in_scope", "module_scope", "no_grad"]
+__all__ = [
+    "Constant",
+    "Scope",
+    "Value",
+    "as_value",
+    "call_in_scope",
+    "make_node",
+    "module_scope",
+    "no_grad",
+]
+
+# Read by autograd.compile's trace guard: code in this module reads parents' numbers to make
+# nodes, which a trace allows (the other reads of ``.data`` it refuses).
+__node_factory__ = True
+
+_new = object.__new__  # a Value without __init__: the factories fill every slot themselves
+_isfinite = math.isfinite
 
 
-def _method(op: Op) -> Callable[[Value], Value]:
-    """The method ``x.f()`` for a one-input row: ``Value.apply(op, x)``, documented by the row."""
+def make_node(op: Op, parents: tuple[Value, ...]) -> Value:
+    """The node ``op(*parents)``: check the domain, compute the number with the row, and
+    (unless inside ``no_grad``) record the row and the parents. An input outside the row's
+    domain raises the row's error, a result that is not finite raises OverflowError naming
+    the op and its operands; either way nothing is made."""
+    xs = [p.data for p in parents]
+    if op.check is not None:
+        op.check(*xs)  # raises, naming the op, before anything is made
+    try:
+        data = op.forward(FLOAT_MATH, *xs)
+    except (OverflowError, ValueError) as error:
+        raise op.not_finite(xs) from error
+    if not _isfinite(data):
+        raise op.not_finite(xs)
+    return _node(op, data, parents)
 
-    def method(self: Value) -> Value:
-        return Value.apply(op, self)
 
-    method.__name__, method.__doc__ = op.name, op.math
-    return method
+def _node(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
+    """A new Value holding ``data`` (a finite float a row computed), recording ``op`` and its
+    ``parents`` and the module call running now; a leaf inside ``no_grad``. The slots are
+    filled directly: ``Value.__init__`` would check ``data`` and the label again."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if is_recording():
+        out._op = op
+        out._parents = parents
+        out._scope = current_scope()
+    else:  # inside no_grad: a leaf
+        out._op = None
+        out._parents = ()
+        out._scope = None
+    return out
+
+
+def _constant(data: float) -> Constant:
+    """A Constant leaf for a finite float (the number in ``2.0 * x``)."""
+    out = _new(Constant)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = None
+    out._parents = ()
+    out._scope = None
+    return out
 
 
 def _operator(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]:
-    """The operator ``x <op> y`` (``y <op> x`` when ``reflected``), a number made a Constant."""
+    """The operator ``x <op> y`` (``y <op> x`` when ``reflected``), a number made a Constant.
 
-    def method(self: Value, other: object) -> Value:
-        other = as_value(other)
-        if other is None:
-            return NotImplemented  # Python then tries the other side, or raises TypeError
-        return Value.apply(op, other, self) if reflected else Value.apply(op, self, other)
+    A row with a domain check (``/``) goes through :func:`make_node`. A row without one
+    (``+``, ``-``, ``*``: most nodes of every graph) is ``make_node`` written out: no check
+    to run, one finiteness test (finite inputs give no NaN here, only an overflow), and the
+    node made inline, one Python call less per node.
+    """
+    if op.check is not None:
 
-    method.__doc__ = op.math
-    return method
+        def checked(self: Value, other: object) -> Value:
+            other = as_value(other)
+            if other is None:
+                return NotImplemented  # Python then tries the other side, or raises TypeError
+            return make_node(op, (other, self) if reflected else (self, other))
+
+        checked.__doc__ = op.math
+        return checked
+
+    forward = op.forward
+
+    def unchecked(self: Value, other: object) -> Value:
+        kind = type(other)
+        if kind is Value or kind is Constant:  # the commonest case, without isinstance
+            pass
+        elif kind is float and _isfinite(other):  # type: ignore[arg-type]
+            other = _constant(other)  # type: ignore[arg-type]
+        else:
+            other = as_value(other)
+            if other is None:
+                return NotImplemented
+        if reflected:
+            parents = (other, self)
+            data = forward(FLOAT_MATH, other.data, self.data)  # type: ignore[union-attr]
+        else:
+            parents = (self, other)
+            data = forward(FLOAT_MATH, self.data, other.data)  # type: ignore[union-attr]
+        if not _isfinite(data):  # an overflow
+            raise op.not_finite([p.data for p in parents])  # type: ignore[union-attr]
+        out = _new(Value)  # _node's body, inline
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        if is_recording():
+            out._op = op
+            out._parents = parents
+            out._scope = current_scope()
+        else:
+            out._op = None
+            out._parents = ()
+            out._scope = None
+        return out
+
+    unchecked.__doc__ = op.math
+    return unchecked
+
+
+def _method(op: Op) -> Callable[[Value], Value]:
+    """The method ``x.f()`` for a one-input row, documented by the row. A row with a domain
+    check (exp, log, sqrt) goes through :func:`make_node`; the others (tanh, relu, sin, ...)
+    are finite for every finite input, so neither check is needed."""
+    if op.check is not None:
+
+        def checked(self: Value) -> Value:
+            return make_node(op, (self,))
+
+        checked.__doc__ = op.math
+        return checked
+
+    forward = op.forward
+
+    def unchecked(self: Value) -> Value:
+        return _node(op, forward(FLOAT_MATH, self.data), (self,))
+
+    unchecked.__doc__ = op.math
+    return unchecked
 
 
 class Value:
@@ -80,25 +207,13 @@ class Value:
         self.label = label
         self._op: Op | None = None  # the row that made this Value; None for a leaf
         self._parents: tuple[Value, ...] = ()
-        self._scope: Scope | LayerCall | None = None  # LayerCall: see the scope property
+        self._scope: object = None  # a Scope, or an object resolving it: see the scope property
 
     @staticmethod
     def apply(op: Op, *parents: Value) -> Value:
-        """The node ``op(*parents)``: check the domain, compute the number with the row, and
-        (unless inside ``no_grad``) record the row and the parents."""
-        xs = [p.data for p in parents]
-        if op.check is not None:
-            op.check(*xs)  # raises, naming the op, before anything is made
-        try:
-            data = op.forward(FLOAT_MATH, *xs)
-        except (OverflowError, ValueError) as error:
-            raise op.not_finite(xs) from error
-        if not math.isfinite(data):
-            raise op.not_finite(xs)
-        out = Value(data)
-        if is_recording():
-            out._op, out._parents, out._scope = op, parents, current_scope()
-        return out
+        """The node ``op(*parents)``: :func:`make_node` (the domain checked, the number
+        computed with the row, and, unless inside ``no_grad``, the row and parents recorded)."""
+        return make_node(op, parents)
 
     @property
     def op(self) -> str:
@@ -114,19 +229,22 @@ class Value:
     def scope(self) -> Scope | None:
         """The innermost nn module call that made this Value, if any."""
         scope = self._scope
-        if type(scope) is LayerCall:  # a layer's neurons made together: this one's call
-            return scope.scope_of(self)
-        return scope
+        if scope is None or type(scope) is Scope:
+            return scope
+        return scope.scope_of(self)  # one record for many calls (an nn layer's neurons)
 
     @property
     def is_leaf(self) -> bool:
         return self._op is None
 
     def backward(self) -> None:
-        """Backpropagate from this Value (seeded with 1.0); see :func:`autograd.core.backward`."""
+        """Backpropagate from this Value (seeded with 1.0):
+        :func:`autograd.core.backward.backward`."""
         backward(self)
 
     # -- each op is its row applied: a number on either side becomes a Constant leaf ---------
+    # (the factories above give each method its row's math as docstring; ``_name`` below
+    # gives it its name)
 
     __add__, __radd__ = _operator(ops.ADD), _operator(ops.ADD, reflected=True)
     __sub__, __rsub__ = _operator(ops.SUB), _operator(ops.SUB, reflected=True)
@@ -200,9 +318,11 @@ def as_value(x: object) -> Value | None:
     """``x`` itself if a Value, a Constant leaf if a number, None for anything else."""
     if isinstance(x, Value):
         return x
+    if type(x) is float and _isfinite(x):
+        return _constant(x)
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         return None
-    return Constant(x)
+    return Constant(x)  # checks the number: NaN and infinities raise
 
 
 def _compare(compare: Callable[[float, float], bool], x: Value, y: object) -> bool:
@@ -212,3 +332,14 @@ def _compare(compare: Callable[[float, float], bool], x: Value, y: object) -> bo
     if isinstance(y, bool) or not isinstance(y, numbers.Real):
         return NotImplemented
     return compare(x.data, y)
+
+
+def _name(cls: type) -> None:
+    """Give each method the factories made its attribute name (``help(Value.__mul__)``)."""
+    for name, attribute in vars(cls).items():
+        function = attribute.__func__ if isinstance(attribute, staticmethod) else attribute
+        if callable(function) and function.__qualname__.startswith(("_operator.", "_method.")):
+            function.__name__, function.__qualname__ = name, f"{cls.__name__}.{name}"
+
+
+_name(Value)

@@ -130,5 +130,5 @@ def test_the_checker_finds_a_circle_and_a_lazy_import(tmp_path: Path) -> None:
 def test_the_engine_imports_read_as_documented() -> None:
     edges = graph()
     assert "autograd.core.value" not in edges["autograd.core.backward"]
-    assert "autograd.core.fast" not in edges["autograd.core.value"]
+    assert "autograd.core.fast" not in edges  # one engine: no module of fast paths
     assert edges["autograd.core.scope"] == set() and edges["autograd.core.backends"] == set()

@@ -399,7 +399,7 @@ def test_a_layer_call_makes_each_neurons_scope_once_when_asked() -> None:
     inside the layer's call, and the graph still holds no reference cycle."""
     import gc
 
-    from autograd.core.scope import LayerCall
+    from nn.layer_call import LayerCall
 
     layer = Layer(2, 4, activation="relu", seed=0)
     x = [Value(0.5), Value(-1.0)]

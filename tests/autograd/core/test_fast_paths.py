@@ -1,5 +1,6 @@
-"""The fast paths of autograd/fast.py give exactly what the readable engine (value.py and
-backward.py) gives: graphs, numbers, errors and gradients."""
+"""The engine's fast factories and float loop give exactly what the plain reference gives
+(every node by ``make_node`` from its row, ``stepwise_backward``): graphs, numbers, errors and
+gradients."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import contextlib
 import math
 import operator
 import random
-import sys
 
 import pytest
 from hypothesis import given, settings
@@ -15,9 +15,12 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import OPS, Constant, Value, dot, no_grad
-from autograd.core import fast, nary, ops
+from autograd.core import backward as reverse
+from autograd.core import ops, value
+from autograd.core.backward import stepwise_backward
 from autograd.core.ops import FLOAT_MATH
-from autograd.core.value import module_scope
+from autograd.core.value import make_node, module_scope
+from nn import layer_call
 
 
 @pytest.mark.parametrize(("symbol", "name"), [("+", "add"), ("-", "sub"), ("*", "mul")])
@@ -207,9 +210,13 @@ def test_affine_is_dot_plus_bias_in_one_node():
         autograd.affine([w[0]], [x[0]], "b")  # type: ignore[arg-type]
 
 
-# -- differential tests: the fast paths (autograd/fast.py) against the readable engine ---------
+# -- the oracle test: what runs against the reference written plainly --------------------------
+# The engine (operators, methods, nary, nn's layer call, the walk and the float loop) runs a
+# random program; the reference runs it again with every node made by ``make_node`` from its
+# row, each neuron called in its own module scope, the classic depth-first order and
+# ``stepwise_backward`` (the teaching generator ``backward_steps`` applied). Graphs, numbers,
+# errors, orders and gradients must be the same, to the bit.
 
-READABLE_BACKWARD = sys.modules["autograd.core.backward"]
 METHODS = ["__neg__", "__abs__", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus"]
 METHODS += ["sin", "cos", "leaky_relu"]
 OPERATORS = {
@@ -245,27 +252,98 @@ instruction = st.tuples(
 programs = st.lists(instruction, min_size=1, max_size=14)
 points = st.lists(st.floats(-2.0, 2.0), min_size=2, max_size=4)
 
+ROW_OF_METHOD = {"__neg__": "neg", "__abs__": "abs"}
+ROW_OF_OPERATOR = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
 
-def run(program, point, nary):
-    """Run ``program`` on leaves at ``point``: the Values made, and each instruction's outcome
-    (its Value, or its error as (type, message)). ``nary`` holds sum, dot and affine."""
+
+def _constant(x):
+    return x if isinstance(x, Value) else Constant(x)
+
+
+def reference_method(x, name):
+    """``x.name()`` with the node made by ``make_node`` from the row."""
+    if name == "leaky_relu":
+        return make_node(ops.LEAKY_RELU, (x, Constant(0.01)))
+    return make_node(OPS[ROW_OF_METHOD.get(name, name)], (x,))
+
+
+def reference_operator(symbol, x, y):
+    """``x <symbol> y`` (a number on either side) by ``make_node`` from the row."""
+    if symbol == "**":
+        value_exponent = not isinstance(x, Value) or type(y) is Value  # 2 ** v: __rpow__
+        row = ops.POW_VALUE if value_exponent else ops.POW
+    else:
+        row = OPS[ROW_OF_OPERATOR[symbol]]
+    return make_node(row, (_constant(x), _constant(y)))
+
+
+def reference_nary(name):
+    """``autograd.sum``, ``dot`` or ``affine`` by ``make_node`` from the row."""
+    if name == "sum":
+
+        def total(values):
+            if not values:
+                raise ValueError("sum: needs at least one value")
+            return make_node(ops.SUM, tuple(map(_constant, values)))
+
+        total.__name__ = "sum"
+        return total
+    row = ops.DOT if name == "dot" else ops.AFFINE
+
+    def weighted(weights, inputs, *bias):
+        if len(weights) != len(inputs):
+            raise ValueError(f"{row.name}: {len(weights)} weights but {len(inputs)} inputs")
+        if not weights:
+            raise ValueError(f"{row.name}: needs at least one pair")
+        return make_node(row, tuple(map(_constant, (*weights, *inputs, *bias))))
+
+    weighted.__name__ = name
+    return weighted
+
+
+ENGINE = {
+    "method": lambda x, name: getattr(x, name)(),
+    "operator": lambda symbol, x, y: OPERATORS[symbol](x, y),
+    "sum": autograd.sum,
+    "dot": autograd.dot,
+    "affine": autograd.affine,
+    "layer": lambda neurons, inputs: layer_call.affine_layer(neurons, inputs),
+    "order": autograd.topological_order,
+    "backward": lambda root: root.backward(),
+}
+REFERENCE = {
+    "method": reference_method,
+    "operator": reference_operator,
+    "sum": reference_nary("sum"),
+    "dot": reference_nary("dot"),
+    "affine": reference_nary("affine"),
+    "layer": lambda neurons, inputs: reference_layer(neurons, inputs),
+    "order": lambda root: reference_order(root),
+    "backward": stepwise_backward,
+}
+
+
+def run(program, point, engine):
+    """Run ``program`` on leaves at ``point`` with ``engine`` (ENGINE or REFERENCE): the
+    Values made, and each instruction's outcome (its Value, or its error as (type, message))."""
     slots = [Value(x, label=f"x{i}") for i, x in enumerate(point)] + [Constant(0.5)]
     outcomes = []
     for context, (kind, name, *args) in program:
         try:
             with CONTEXTS[context]():
                 if kind == "method":
-                    out = getattr(slots[args[0] % len(slots)], name)()
+                    out = engine["method"](slots[args[0] % len(slots)], name)
                 elif kind == "operator":
                     x, y = (slots[i % len(slots)] for i in args)
-                    out = OPERATORS[name](x, y)
+                    out = engine["operator"](name, x, y)
                 elif kind == "number":
                     x, number, reflected = slots[args[0] % len(slots)], args[1], args[2]
-                    out = OPERATORS[name](number, x) if reflected else OPERATORS[name](x, number)
+                    pair = (number, x) if reflected else (x, number)
+                    out = engine["operator"](name, *pair)
                 elif kind == "layer":
-                    out = layer(nary["layer"], [slots[i % len(slots)] for i in args[0]])
+                    out = layer(engine["layer"], [slots[i % len(slots)] for i in args[0]])
                 else:
-                    out = n_ary(nary[name], [slots[i % len(slots)] for i in args[0]])
+                    out = n_ary(engine[name], [slots[i % len(slots)] for i in args[0]])
         except (ArithmeticError, ValueError, TypeError) as error:
             outcomes.append((type(error).__name__, str(error)))
             continue
@@ -290,15 +368,15 @@ def layer(function, picks):
     return function(neurons, inputs)
 
 
-def readable_layer(neurons, inputs):
-    """What ``fast.affine_layer`` stands for: each neuron's call, one after the other."""
+def reference_layer(neurons, inputs):
+    """What nn's ``affine_layer`` stands for: each neuron's call, one after the other."""
     out = []
     for module, weights, bias, activation in neurons:
         with module_scope(module):
-            node = nary.affine(weights, inputs, bias)
+            node = REFERENCE["affine"](weights, inputs, bias)
             node.label = "z"
             if activation is not None:
-                node = Value.apply(activation, node)
+                node = make_node(activation, (node,))
                 node.label = "a"
         out.append(node)
     return out
@@ -315,7 +393,7 @@ def n_ary(function, picks):
 
 def describe(root, outcomes):
     """Everything observable about the graph of ``root`` and the outcomes, by position."""
-    order = fast.READABLE_ORDER(root)
+    order = reference_order(root)
     position = {id(v): i for i, v in enumerate(order)}
     nodes = [
         (
@@ -342,7 +420,7 @@ def describe(root, outcomes):
 def outcome_of_backward(root, backward):
     """The gradients after each of two backward passes (the second sets inner gradients afresh
     and adds to the leaves'), or the error and the gradients left by it."""
-    order = fast.READABLE_ORDER(root)
+    order = reference_order(root)
     passes = []
     for _ in range(2):
         try:
@@ -363,62 +441,32 @@ def root_or_error(total, slots):
 
 
 def differences(program, point):
-    """What differs between the fast engine and the readable one on ``program`` (empty: all
-    the same): graphs, numbers, errors, topological order, gradients."""
-    fast_nary = {"sum": autograd.sum, "dot": autograd.dot, "affine": autograd.affine}
-    fast_nary["layer"] = fast.affine_layer
-    slots, outcomes = run(program, point, fast_nary)
-    root, fast_error = root_or_error(autograd.sum, slots)
-    if root is not None:
-        fast_graph = describe(root, outcomes)
-        fast_order = [id(v) for v in fast.topological_order(root)]
-        readable_order = [id(v) for v in fast.READABLE_ORDER(root)]
-        fast_grads = outcome_of_backward(root, Value.backward)
-    with fast.readable():
-        readable_nary = {"sum": nary.sum, "dot": nary.dot, "affine": nary.affine}
-        readable_nary["layer"] = readable_layer
-        slots, outcomes = run(program, point, readable_nary)
-        root, readable_error = root_or_error(nary.sum, slots)
-        if root is not None:
-            readable_graph = describe(root, outcomes)
-            readable_grads = outcome_of_backward(root, Value.backward)
-    if fast_error is not None or readable_error is not None:
-        return [] if fast_error == readable_error else [("Σ slots", fast_error, readable_error)]
-    found = []
-    if fast_graph != readable_graph:
-        found.append(("graph", fast_graph, readable_graph))
-    if fast_order != readable_order:
-        found.append(("topological order", fast_order, readable_order))
-    if fast_grads != readable_grads:
-        found.append(("gradients", fast_grads, readable_grads))
-    return found
+    """What differs between the engine and the reference on ``program`` (empty: all the
+    same): graphs, numbers, errors, topological order, gradients."""
+    outcome = {}
+    for name, engine in (("engine", ENGINE), ("reference", REFERENCE)):
+        slots, outcomes = run(program, point, engine)
+        root, error = root_or_error(engine["sum"], slots)
+        if root is None:
+            outcome[name] = error
+            continue
+        graph = describe(root, outcomes)
+        position = {id(v): i for i, v in enumerate(reference_order(root))}
+        order = [position[id(v)] for v in engine["order"](root)]
+        outcome[name] = (graph, order, outcome_of_backward(root, engine["backward"]))
+    ours, theirs = outcome["engine"], outcome["reference"]
+    if not isinstance(ours, tuple) or not isinstance(ours[0], tuple) or len(ours) != 3:
+        return [] if ours == theirs else [("Σ slots", ours, theirs)]
+    if not (isinstance(theirs, tuple) and len(theirs) == 3 and isinstance(theirs[0], tuple)):
+        return [("Σ slots", ours, theirs)]
+    kinds = ("graph", "topological order", "gradients")
+    return [(kind, a, b) for kind, a, b in zip(kinds, ours, theirs) if a != b]
 
 
 @settings(max_examples=300, deadline=None)
 @given(program=programs, point=points)
-def test_fast_paths_build_and_differentiate_exactly_like_the_readable_engine(program, point):
+def test_the_engine_builds_and_differentiates_exactly_like_the_reference(program, point):
     assert differences(program, point) == []
-
-
-def test_readable_mode_really_switches_the_fast_paths_off():
-    assert Value.__mul__ is not fast.READABLE["__mul__"]
-    with fast.readable():
-        assert Value.__dict__["__mul__"] is fast.READABLE["__mul__"]
-        assert Value.__dict__["backward"] is fast.READABLE["backward"]
-    assert Value.__dict__["__mul__"] is fast._FAST["__mul__"]
-
-
-@contextlib.contextmanager
-def broken(name, replacement):
-    """Install a wrong fast path for ``name`` for the block (a mutation the tests must see)."""
-    original = fast._FAST[name]
-    fast._FAST[name] = replacement
-    fast.install()
-    try:
-        yield
-    finally:
-        fast._FAST[name] = original
-        fast.install()
 
 
 PROGRAM = [
@@ -432,44 +480,45 @@ PROGRAM = [
 @pytest.mark.parametrize(
     ("name", "wrong"),
     [
-        ("__mul__", fast._binary_operator(ops.ADD, reflected=False)),
-        ("__rmul__", fast._binary_operator(ops.MUL, reflected=False)),
-        ("cos", fast._unary_method(ops.SIN)),
+        ("__mul__", value._operator(ops.ADD)),
+        ("__rmul__", value._operator(ops.MUL)),
+        ("cos", value._method(ops.SIN)),
     ],
 )
-def test_the_differential_test_fails_when_a_fast_operator_is_wrong(name, wrong):
-    assert differences([*PROGRAM, ("plain", ("number", "*", 1, 2.0, True))], [0.5, -1.5]) == []
-    with broken(name, wrong):
-        assert differences([*PROGRAM, ("plain", ("number", "*", 1, 2.0, True))], [0.5, -1.5])
+def test_the_oracle_test_fails_when_an_operator_is_wrong(name, wrong, monkeypatch):
+    program = [*PROGRAM, ("plain", ("number", "*", 1, 2.0, True))]
+    assert differences(program, [0.5, -1.5]) == []
+    monkeypatch.setattr(Value, name, wrong)
+    assert differences(program, [0.5, -1.5])
 
 
-def test_the_differential_test_fails_when_the_fast_walk_or_backward_is_wrong(monkeypatch):
-    real_walk = fast._walk
+def test_the_oracle_test_fails_when_the_walk_or_the_float_loop_is_wrong(monkeypatch):
+    real_walk = reverse._walk
 
     def walk_losing_a_node(root, order, leaves):
         real_walk(root, order, leaves)
         del order[len(order) // 2]
 
-    monkeypatch.setattr(fast, "_walk", walk_losing_a_node)
+    monkeypatch.setattr(reverse, "_walk", walk_losing_a_node)
     found = differences(PROGRAM, [0.5, -1.5])
     assert [kind for kind, *_ in found] == ["topological order", "gradients"]
     monkeypatch.undo()
 
     def backward_that_overwrites(root):  # = instead of += at fan-in
-        order = READABLE_BACKWARD.topological_order(root)
-        for node, g, _ in READABLE_BACKWARD.backward_steps(root):
+        order = reference_order(root)
+        for node, g, _ in reverse.backward_steps(root):
             node.grad = g
         for node in order[:1]:
             node.grad *= 2.0
 
-    monkeypatch.setattr(fast, "backward", backward_that_overwrites)
+    monkeypatch.setattr(value, "backward", backward_that_overwrites)
     assert [kind for kind, *_ in differences(PROGRAM, [0.5, -1.5])] == ["gradients"]
 
 
-def test_the_differential_test_fails_when_the_fast_layer_is_wrong(monkeypatch):
+def test_the_oracle_test_fails_when_the_layer_call_is_wrong(monkeypatch):
     program = [("plain", ("layer", "layer", [0, 1, 2, 3]))]
     assert differences(program, [0.5, -1.5]) == []
-    real = fast.affine_layer
+    real = layer_call.affine_layer
 
     def layer_forgetting_its_modules(neurons, inputs):
         out = real(neurons, inputs)
@@ -477,13 +526,5 @@ def test_the_differential_test_fails_when_the_fast_layer_is_wrong(monkeypatch):
             node._scope = None
         return out
 
-    monkeypatch.setattr(fast, "affine_layer", layer_forgetting_its_modules)
+    monkeypatch.setattr(layer_call, "affine_layer", layer_forgetting_its_modules)
     assert [kind for kind, *_ in differences(program, [0.5, -1.5])] == ["graph"]
-
-
-def test_the_readable_loop_walks_with_the_fast_walk_and_readable_mode_restores_its_own():
-    reverse = READABLE_BACKWARD
-    assert reverse.topological_order is fast.topological_order
-    with fast.readable():
-        assert reverse.topological_order is fast.READABLE_ORDER
-    assert reverse.topological_order is fast.topological_order
