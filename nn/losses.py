@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import autograd
-from autograd import Value
-from autograd.core.value import Constant
+from autograd import Constant, Value
 
 Predictions = Value | float | Sequence[Value | float]
 Targets = Value | float | Sequence[Value | float]

@@ -14,9 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import autograd
-from autograd import Value
-from autograd.core.ops import OPS, Op
-from autograd.core.value import Constant, call_in_scope
+from autograd import OPS, Constant, Op, Value, call_in_scope
 
 from .layer_call import affine_layer
 from .torch_bridge import from_torch, to_torch

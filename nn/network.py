@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograd.core.value import Value, no_grad
+from autograd import Value, no_grad
 from autograd.viz.fit import fit_html
 from autograd.viz.text import number
 

@@ -132,3 +132,45 @@ def test_the_engine_imports_read_as_documented() -> None:
     assert "autograd.core.value" not in edges["autograd.core.backward"]
     assert "autograd.core.fast" not in edges  # one engine: no module of fast paths
     assert edges["autograd.core.scope"] == set() and edges["autograd.core.backends"] == set()
+
+
+# -- layer rules: the core at the bottom, nn on top of autograd's public names ------------------
+
+#: What nn may import from autograd: the package's public names and the public subpackages of
+#: /work/shared/API.md (``autograd.viz`` and its modules, ``autograd.testing``).
+PUBLIC = ("autograd", "autograd.viz", "autograd.testing")
+
+
+def layer_violations(edges: dict[str, set[str]]) -> list[str]:
+    """Each import that breaks a layer rule, as "importer -> imported (rule)"."""
+    found = []
+    for name, targets in sorted(edges.items()):
+        for target in sorted(targets):
+            if name.startswith("autograd.core") and not target.startswith("autograd.core"):
+                found.append(f"{name} -> {target} (the core imports nothing above it)")
+            if name.startswith("autograd") and (target == "nn" or target.startswith("nn.")):
+                found.append(f"{name} -> {target} (autograd never names nn)")
+            if name.startswith("nn") and target.startswith("autograd"):
+                public = target in PUBLIC or target.startswith(
+                    ("autograd.viz.", "autograd.testing.")
+                )
+                if not public:
+                    found.append(f"{name} -> {target} (nn uses autograd's public names only)")
+    return found
+
+
+def test_the_layer_rules_hold() -> None:
+    assert layer_violations(graph()) == []
+
+
+def test_the_layer_rules_catch_each_kind_of_violation() -> None:
+    edges = {
+        "autograd.core.value": {"autograd.compiler.compiled"},
+        "autograd.viz.draw": {"nn.module"},
+        "nn.module": {"autograd.core.ops", "autograd", "autograd.viz.fit"},
+    }
+    assert [v.rpartition("(")[2] for v in layer_violations(edges)] == [
+        "the core imports nothing above it)",
+        "autograd never names nn)",
+        "nn uses autograd's public names only)",
+    ]
