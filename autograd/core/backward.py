@@ -15,6 +15,7 @@ holds the two to the same bits on random programs.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from itertools import filterfalse
 from typing import Any
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 _isfinite = math.isfinite
+# One float pass at a time, in every thread: the pass sums in .grad in place (see backward).
+_passes = threading.RLock()
 
 
 def topological_order(root: Any) -> list[Any]:
@@ -170,19 +173,28 @@ def backward(root: Any) -> None:
     nodes are set afresh. All or nothing: on any exception (a Ctrl-C included) every ``.grad``
     is as it was.
 
-    The same gradients, bits and errors as :func:`stepwise_backward`, faster because it makes
-    no step tuples, no dict of gradients and no tuple of local derivatives where it can help
-    it: the gradients are summed in each node's ``.grad`` as the loop goes, with every old value
-    saved first; on any exception (KeyboardInterrupt included) they are all put back. A leaf
-    sums its new contributions from 0 and then adds its old ``.grad`` (old + new, as
-    :func:`stepwise_backward`, so a second backward gives the same bits). One
-    and two inputs are unpacked by hand. A node whose gradient is exactly 0 (behind an
-    inactive ReLU, or a hinge already satisfied) is skipped when its row declares
-    ``finite_derivatives``: it would send back only zeros. A row declared
-    ``bilinear`` (dot, affine) sends g * xi to each weight and g * wi to each input (and g to a
-    declared bias) from its declaration, without building its tuple of local derivatives. A
-    non-finite gradient is found by checking the leaves at the end (it reaches at least one),
-    and :func:`stepwise_backward` is then run to raise the error naming the op.
+    Threads: passes run one at a time (a lock), so passes from several threads into shared
+    leaves add up exactly. A thread that reads a ``.grad`` while a pass runs may still see a
+    partial sum: read after the passes end.
+    """
+    with _passes:
+        _float_backward(root)
+
+
+def _float_backward(root: Any) -> None:
+    """:func:`backward`'s loop: the same gradients, bits and errors as :func:`stepwise_backward`,
+    faster because it makes no step tuples, no dict of gradients and no tuple of local
+    derivatives where it can help it: the gradients are summed in each node's ``.grad`` as the
+    loop goes, with every old value saved first; on any exception (KeyboardInterrupt included)
+    they are all put back. A leaf sums its new contributions from 0 and then adds its old
+    ``.grad`` (old + new, as :func:`stepwise_backward`, so a second backward gives the same
+    bits). One and two inputs are unpacked by hand. A node whose gradient is exactly 0 (behind
+    an inactive ReLU, or a hinge already satisfied) is skipped when its row declares
+    ``finite_derivatives``: it would send back only zeros. A row declared ``bilinear`` (dot,
+    affine) sends g * xi to each weight and g * wi to each input (and g to a declared bias) from
+    its declaration, without building its tuple of local derivatives. A non-finite gradient is
+    found by checking the leaves at the end (it reaches at least one), and
+    :func:`stepwise_backward` is then run to raise the error naming the op.
     """
     order: list[Any] = []
     leaves: list[Any] = []

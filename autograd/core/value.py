@@ -15,8 +15,8 @@ This file is what runs. Every node comes from one of two factories, both below:
   holds them to ``make_node``'s graphs, numbers and errors.
 
 Threads: building graphs is safe from any number of threads (the recording flag and the
-current module are per thread and per asyncio task). ``backward()`` into leaves shared between
-threads is not: see docs/engine.md, "Threads".
+current module are per thread and per asyncio task). ``backward()`` passes run one at a time, so
+passes into shared leaves add up; see docs/engine.md, "Threads", for what is not safe.
 """
 
 from __future__ import annotations
