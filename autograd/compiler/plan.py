@@ -7,7 +7,6 @@ import itertools
 
 import numpy as np
 
-from ..core.ops import OPS
 from ..core.value import Constant, Value
 from .run import Compiled
 from .steps import (
@@ -69,7 +68,7 @@ def build(
     for node in computed:
         op = node._op
         row = node in per_row
-        key: tuple = (depth[node], row, op.name, len(node._parents))
+        key: tuple = (depth[node], row, op, len(node._parents))  # the node's own row
         if op.bilinear and row:
             half = len(node._parents) // 2
             weights, xs = node._parents[:half], node._parents[half : 2 * half]
@@ -87,7 +86,7 @@ def build(
     n_scalars = n_consts
     for key in sorted(groups, key=lambda k: k[0]):
         nodes = groups[key]
-        op = OPS[key[2]]
+        op = key[2]
         row = key[1]
         start = n_rows if row else n_scalars
         for i, node in enumerate(nodes):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
+from ..core.backends import FLOAT_MATH
 from ..core.value import Value
 from .steps import SRC_P, SRC_R, SRC_X, TABLES, Env, MatmulStep, Step
 
@@ -104,6 +106,13 @@ class Compiled:
         return np.array([p.data for p in self.parameters], dtype=np.float64)
 
     def _check_batch(self, X: Any) -> np.ndarray:  # noqa: N803  (X: a batch, as in the API)
+        kind = np.asarray(X).dtype.kind
+        if kind not in "iuf":  # as Value: an int or a float, not a bool, complex or str
+            raise TypeError(
+                "compiled: X must hold real numbers (ints or floats), got an array of "
+                f"{np.asarray(X).dtype}; a complex part or a string is not a number eager "
+                "Values take"
+            )
         X = np.asarray(X, dtype=np.float64)  # noqa: N806
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
             raise ValueError(f"compiled: X must have shape (batch, {self.n_inputs}), got {X.shape}")
@@ -194,7 +203,14 @@ class Compiled:
         env, saved, outputs = self._run(X, P)
         batch = env.batch
         seed = 1.0 / batch if reduction == "mean" else 1.0
-        reduced = float(outputs[0].sum() * seed)
+        with np.errstate(over="ignore"):
+            total = float(outputs[0].sum())
+        if not math.isfinite(total):  # eager's sum of the rows raises here
+            raise OverflowError(
+                f"compiled: the sum of the outputs over the batch is not a finite float "
+                f"({total}); no gradient was changed"
+            )
+        reduced = total * seed
         if grads is None:
             grads = np.zeros(len(self.parameters))
         else:
@@ -218,14 +234,12 @@ class Compiled:
                     step.backward(env, step_saved)
         if not np.isfinite(grads).all():
             grads.fill(0.0)
-            raise ValueError(
-                "compiled backward: a derivative is not a finite number "
-                f"({self._bad_derivative(saved)}); no gradient was changed"
-            )
+            raise self._bad_derivative(saved, grads)
         return reduced, outputs
 
-    def _bad_derivative(self, saved: list) -> str:
-        """Which step's local derivative is not finite (for the error message)."""
+    def _bad_derivative(self, saved: list, grads: np.ndarray) -> Exception:
+        """The error eager would raise: the first step whose local derivative is not finite,
+        worded by the row's own rule on floats, else the gradient's overflow."""
         for step, step_saved in zip(self.steps, saved, strict=True):
             if isinstance(step, MatmulStep):
                 continue
@@ -240,8 +254,21 @@ class Compiled:
                     node, row = (int(v) for v in np.argwhere(bad)[0])
                     inputs = operands(step, step_saved, node, row)
                     where = where_in_batch(step, row)
-                    return f"the derivative of {step.op.name} at batch {where}, inputs {inputs}"
-        return "a gradient overflowed"
+                    kind: type[Exception] = OverflowError
+                    reason = ""
+                    try:  # eager's own computation of this derivative, to raise what it raises
+                        number = float(out[node, min(row, out.shape[1] - 1)])
+                        step.op.derivatives(FLOAT_MATH, number, *inputs)
+                    except (ZeroDivisionError, ValueError, OverflowError) as error:
+                        kind, reason = type(error), f" ({error})"
+                    return kind(
+                        f"compiled backward: the derivative of {step.op.name} at batch {where}, "
+                        f"inputs {inputs}, is not a finite number{reason}; no gradient was changed"
+                    )
+        return OverflowError(
+            "compiled backward: the gradient passed back to the parameters is not a finite "
+            "number (it overflowed); no gradient was changed"
+        )
 
     def backward(self, X: Any, reduction: str = "mean") -> float:  # noqa: N803
         """Add d(reduced output)/dp to ``p.grad`` for every parameter; return the reduced output.
@@ -258,6 +285,13 @@ class Compiled:
             )
         grads = np.zeros(len(self.parameters))
         reduced, _ = self.value_and_grad(X, None, grads, reduction)
-        for parameter, g in zip(self.parameters, grads.tolist(), strict=True):
-            parameter.grad += g
+        with np.errstate(over="ignore"):
+            totals = np.array([p.grad for p in self.parameters], dtype=np.float64) + grads
+        if not np.isfinite(totals).all():  # as eager: accumulating must not give inf
+            raise OverflowError(
+                "compiled backward: adding the gradient to a parameter's .grad gives a number "
+                "that is not finite; no gradient was changed"
+            )
+        for parameter, g in zip(self.parameters, totals.tolist(), strict=True):
+            parameter.grad = g
         return reduced

@@ -131,6 +131,15 @@ class Arg:
         return scatter
 
 
+def not_on_numpy(op: Op, rule: str, error: Exception) -> TypeError:
+    """The error for a row whose rule fails on NumPy arrays, naming the op."""
+    return TypeError(
+        f"compiled {op.name}: its {rule} rule failed on NumPy arrays ({type(error).__name__}: "
+        f"{error}); write it with the m. functions (m.exp, m.log, m.step, m.relu, ...) and "
+        "arithmetic, not math.* or a Python if, or train with compiled=False"
+    )
+
+
 class Step:
     """A group of k nodes of one depth and one op, run as one call of the row's rule on the
     stacked inputs (arity, k, batch)."""
@@ -167,10 +176,16 @@ class Step:
         saved.append((out, xs))
 
     def compute(self, xs: np.ndarray) -> np.ndarray:
-        return self.op.forward(NUMPY_MATH, *xs)
+        try:
+            return self.op.forward(NUMPY_MATH, *xs)
+        except Exception as error:  # a rule written for floats only (math.exp, a Python if)
+            raise not_on_numpy(self.op, "forward", error) from error
 
     def local(self, out: np.ndarray, xs: np.ndarray) -> Sequence[Any]:
-        return self.op.derivatives(NUMPY_MATH, out, *xs)
+        try:
+            return self.op.derivatives(NUMPY_MATH, out, *xs)
+        except Exception as error:
+            raise not_on_numpy(self.op, "derivatives", error) from error
 
     def backward(self, env: Env, saved: tuple) -> None:
         out, xs = saved
