@@ -41,6 +41,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
+
 from ..core.backends import NumpyMath
 from ..core.value import Value
 from .guard import TraceError
@@ -58,6 +60,7 @@ def compile(  # noqa: A001  (autograd.compile; not exported by star-imports)
     example: Sequence[float] | None = None,
     *,
     parameters: Sequence[Value] = (),
+    dtype: str = "float64",
 ) -> Compiled:
     """Trace ``fn`` (a list of ``n_inputs`` Values -> one Value) into a batched program.
 
@@ -69,7 +72,12 @@ def compile(  # noqa: A001  (autograd.compile; not exported by star-imports)
     number inside ``fn`` raises :class:`TraceError` (see the module docstring).
     ``parameters`` fixes the order of the flat parameter array (an optimizer's order); leaves
     ``fn`` reaches that are not listed come after them.
+    ``dtype="float32"`` runs the whole program in float32 (PyTorch's default): the batch, the
+    parameter and gradient arrays and every intermediate; the Values stay float64 and read the
+    results back as Python floats. ``"float64"`` (the default) gives eager's numbers.
     """
+    if dtype not in _DTYPES:
+        raise ValueError(f"compile: dtype must be 'float64' or 'float32', got {dtype!r}")
     if isinstance(n_inputs, bool) or not isinstance(n_inputs, int) or n_inputs < 0:
         raise ValueError(f"compile: n_inputs must be a non-negative int, got {n_inputs!r}")
     if not callable(fn):
@@ -86,4 +94,7 @@ def compile(  # noqa: A001  (autograd.compile; not exported by star-imports)
             f"compile: fn failed on the placeholder inputs {point}: {error}; pass "
             "example=[...] with a row where fn is defined"
         ) from error
-    return build(graph(outs), inputs, outs, single, list(parameters))
+    return build(graph(outs), inputs, outs, single, list(parameters), _DTYPES[dtype])
+
+
+_DTYPES = {"float64": np.dtype(np.float64), "float32": np.dtype(np.float32)}

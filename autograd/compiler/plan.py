@@ -10,6 +10,7 @@ import numpy as np
 from ..core.value import Constant, Value
 from .run import Compiled
 from .steps import (
+    FLOAT64,
     SRC_P,
     SRC_R,
     SRC_S,
@@ -23,7 +24,12 @@ from .steps import (
 
 
 def build(
-    order: list[Value], inputs: list[Value], outs: list[Value], single: bool, listed: list[Value]
+    order: list[Value],
+    inputs: list[Value],
+    outs: list[Value],
+    single: bool,
+    listed: list[Value],
+    dtype: np.dtype = FLOAT64,
 ) -> Compiled:
     parameters: list[Value] = list(listed)
     known = {*listed, *inputs}
@@ -133,4 +139,5 @@ def build(
         output_needs_grad=outs[0] in differentiable,
         n_nodes=len(order),
         single=single,
+        dtype=dtype,
     )

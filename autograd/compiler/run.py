@@ -9,7 +9,7 @@ import numpy as np
 
 from ..core.backends import FLOAT_MATH
 from ..core.value import Value
-from .steps import SRC_P, SRC_R, SRC_X, TABLES, Env, MatmulStep, Step
+from .steps import FLOAT64, SRC_P, SRC_R, SRC_X, TABLES, Env, MatmulStep, Step
 
 # Errors of a run: found after the fact, so a run without one pays two checks.
 
@@ -79,7 +79,9 @@ class Compiled:
         output_needs_grad: bool,
         n_nodes: int,
         single: bool,
+        dtype: np.dtype = FLOAT64,
     ) -> None:
+        self.dtype = dtype
         self.n_inputs = n_inputs
         self.parameters = parameters
         self._constants = constants
@@ -103,7 +105,7 @@ class Compiled:
     def parameter_values(self) -> np.ndarray:
         """The parameters' current ``.data`` as a new flat array (the order of ``parameters``)."""
         # A list comprehension reads many Values faster than fromiter(map(attrgetter)).
-        return np.array([p.data for p in self.parameters], dtype=np.float64)
+        return np.array([p.data for p in self.parameters], dtype=self.dtype)
 
     def _check_batch(self, X: Any) -> np.ndarray:  # noqa: N803  (X: a batch, as in the API)
         kind = np.asarray(X).dtype.kind
@@ -113,7 +115,7 @@ class Compiled:
                 f"{np.asarray(X).dtype}; a complex part or a string is not a number eager "
                 "Values take"
             )
-        X = np.asarray(X, dtype=np.float64)  # noqa: N806
+        X = np.asarray(X, dtype=self.dtype)  # noqa: N806
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
             raise ValueError(f"compiled: X must have shape (batch, {self.n_inputs}), got {X.shape}")
         if X.shape[0] == 0:
@@ -131,11 +133,11 @@ class Compiled:
             return self.parameter_values()
         if (
             not isinstance(parameters, np.ndarray)
-            or parameters.dtype != np.float64
+            or parameters.dtype != self.dtype
             or parameters.shape != (len(self.parameters),)
         ):
             raise ValueError(
-                f"compiled: parameters must be a float64 array of shape "
+                f"compiled: parameters must be a {self.dtype} array of shape "
                 f"({len(self.parameters)},), got {getattr(parameters, 'shape', parameters)!r}"
             )
         return parameters
@@ -144,9 +146,9 @@ class Compiled:
         env = Env()
         env.batch = X.shape[0]
         env.XT = X.T
-        env.R = np.empty((self._n_rows, env.batch))
+        env.R = np.empty((self._n_rows, env.batch), dtype=self.dtype)
         env.P = P
-        env.S = np.empty(self._n_scalars)
+        env.S = np.empty(self._n_scalars, dtype=self.dtype)
         env.S[: len(self._constants)] = self._constants
         saved: list = []
         with np.errstate(all="ignore"):
@@ -162,7 +164,7 @@ class Compiled:
         """Every output, shape (n_outputs, batch)."""
         if self._output_rows is not None:
             return env.R[self._output_rows]
-        columns = np.empty((self.n_outputs, env.batch))
+        columns = np.empty((self.n_outputs, env.batch), dtype=self.dtype)
         for i, (source, index) in enumerate(self._outputs):
             columns[i] = getattr(env, TABLES[source])[index]
         return columns
@@ -212,21 +214,21 @@ class Compiled:
             )
         reduced = total * seed
         if grads is None:
-            grads = np.zeros(len(self.parameters))
+            grads = np.zeros(len(self.parameters), dtype=self.dtype)
         else:
             grads.fill(0.0)
         env.gP = grads
-        env.gS = np.zeros(self._n_scalars)
+        env.gS = np.zeros(self._n_scalars, dtype=self.dtype)
         source, index = self._outputs[0]
         if source in (SRC_X, SRC_P) or not self._output_needs_grad:
             if source == SRC_P:
                 grads[index] += seed * batch
             return reduced, outputs
         if source == SRC_R:
-            env.gR = np.zeros((self._n_rows, batch))
+            env.gR = np.zeros((self._n_rows, batch), dtype=self.dtype)
             env.gR[index] = seed
         else:
-            env.gR = np.zeros((self._n_rows, 1))
+            env.gR = np.zeros((self._n_rows, 1), dtype=self.dtype)
             env.gS[index] = seed * batch
         with np.errstate(all="ignore"):
             for step, step_saved in zip(reversed(self.steps), reversed(saved), strict=True):
@@ -283,7 +285,7 @@ class Compiled:
                 f"compiled: backward needs fn to return one Value; it returns "
                 f"{self.n_outputs} (sum them inside fn for one loss)"
             )
-        grads = np.zeros(len(self.parameters))
+        grads = np.zeros(len(self.parameters), dtype=self.dtype)
         reduced, _ = self.value_and_grad(X, None, grads, reduction)
         with np.errstate(over="ignore"):
             totals = np.array([p.grad for p in self.parameters], dtype=np.float64) + grads

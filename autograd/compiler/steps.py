@@ -12,6 +12,7 @@ from ..core.backends import numpy_math
 from ..core.ops import Op
 
 NUMPY_MATH = numpy_math()
+FLOAT64 = np.dtype(np.float64)
 
 # Where a node's value lives while the program runs (its source, then an index):
 #   X: column of the input batch (kept as X.T, shape (n_inputs, batch));
@@ -88,7 +89,7 @@ class Arg:
         parts, n = self.parts, self.n
 
         def gather_mixed(env: Env) -> np.ndarray:
-            out = np.empty((n, env.batch))
+            out = np.empty((n, env.batch), dtype=env.R.dtype)
             for source, positions, index in parts:
                 table = getattr(env, TABLES[source])
                 out[positions] = table[index, None] if source in (SRC_P, SRC_S) else table[index]
@@ -191,7 +192,7 @@ class Step:
         out, xs = saved
         g = env.gS[self.out_slice, None] if self.scalar else env.gR[self.out_slice]
         width = max(g.shape[1], xs.shape[2])
-        c = np.zeros((self.arity, g.shape[0], width))
+        c = np.zeros((self.arity, g.shape[0], width), dtype=g.dtype)
         for j, d in enumerate(self.local(out, xs)):
             if self.position_needs[j] and not (type(d) is float and d == 0.0):
                 c[j] = g if type(d) is float and d == 1.0 else g * d
