@@ -18,18 +18,23 @@ One thread each, CPU-time medians, the two alternating round by round; the ratio
 from __future__ import annotations
 
 import gc
+import itertools
 import json
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
+# One BLAS thread, set before NumPy loads OpenBLAS (as bench_fit.py does).
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import numpy as np  # noqa: E402
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import itertools
-
-import numpy as np
-from bench_fit import BATCH, LR, SHAPES, data, fit_seconds
+from bench_fit import BATCH, LR, SHAPES, data, fit_seconds  # noqa: E402
 
 FLOOR_TARGET = 1.1
 
