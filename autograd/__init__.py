@@ -33,7 +33,7 @@ __version__ = "0.1.0"
 # draw_dot pulls in graphviz and compile pulls in numpy: load them on first use only.
 _LAZY = {
     "draw_dot": ("autograd.viz.draw", "draw_dot"),
-    "compile": ("autograd.compiler.compiled", "compile"),
+    "compile": ("autograd.compiler", "compile"),
 }
 
 

@@ -20,7 +20,7 @@ from autograd import OPS, Op, Scope, Value, current_scope, is_recording
 __all__ = ["LayerCall", "affine_layer"]
 
 # Read by autograd.compile's trace guard: the code here reads numbers only to make nodes.
-__node_factory__ = True
+__autograd_engine__ = True
 
 _AFFINE = OPS["affine"]
 _new = object.__new__

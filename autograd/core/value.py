@@ -52,10 +52,6 @@ __all__ = [
     "no_grad",
 ]
 
-# Read by autograd.compile's trace guard: code in this module reads parents' numbers to make
-# nodes, which a trace allows (the other reads of ``.data`` it refuses).
-__node_factory__ = True
-
 _new = object.__new__  # a Value without __init__: the factories fill every slot themselves
 _isfinite = math.isfinite
 

@@ -11,7 +11,8 @@ import pytest
 
 import autograd
 from autograd import OPS, Constant, Value, dot, no_grad
-from autograd.compiler.compiled import TraceError, _MatmulStep
+from autograd.compiler import TraceError
+from autograd.compiler.steps import MatmulStep
 
 TOL = {"rtol": 1e-12, "atol": 1e-12}
 
@@ -99,7 +100,7 @@ class _Token:
 def declared_structure_holds(op) -> bool:
     """The row's own rules agree with what it declares (``additive``, ``bilinear``, ``bias``),
     for 1 and 3 terms: the derivatives by their shape, the forward on random arrays."""
-    from autograd.compiler.compiled import NUMPY_MATH
+    from autograd.compiler import NUMPY_MATH
 
     rng = np.random.default_rng(0)
     for n in (1, 3):
@@ -257,7 +258,7 @@ def test_mlp_with_every_activation_and_loss(activation, loss):
 def test_layers_become_matrix_products():
     model = TinyMLP(4, [6, 3], "tanh")
     compiled = autograd.compile(lambda v: autograd.sum(model(v)), 4)
-    assert sum(isinstance(step, _MatmulStep) for step in compiled.steps) == 2
+    assert sum(isinstance(step, MatmulStep) for step in compiled.steps) == 2
     assert len(compiled.parameters) == len(model.parameters())
 
 
@@ -350,7 +351,7 @@ def test_non_finite_derivative_changes_no_gradient():
     w = Value(1.0)
     compiled = autograd.compile(lambda v: (v[0] * w).sqrt(), 1)
     w.grad = 0.25
-    with pytest.raises(ValueError, match=r"derivative of sqrt.*row 1"):
+    with pytest.raises(ZeroDivisionError, match=r"derivative of sqrt.*row 1"):
         compiled.backward(np.array([[4.0], [0.0], [1.0]]))
     assert w.grad == 0.25
 
@@ -460,7 +461,7 @@ def test_affine_layers_become_matrix_products_plus_bias(activation):
     model = AffineMLP(4, [6, 3], activation, seed=3)
     params = model.parameters()
     compiled = autograd.compile(lambda v: autograd.sum(model(v)), 4)
-    assert sum(isinstance(step, _MatmulStep) for step in compiled.steps) == 2
+    assert sum(isinstance(step, MatmulStep) for step in compiled.steps) == 2
     assert len(compiled.parameters) == len(params)
     X = np.random.default_rng(0).uniform(-1.0, 1.0, size=(7, 4))
     assert_same(lambda v: autograd.sum(model(v)), X, params, compiled=compiled)
@@ -497,12 +498,12 @@ def test_a_layer_whose_weights_are_also_read_elsewhere():
         return autograd.sum(model(v)) + 0.1 * autograd.sum([p * p for p in params])
 
     compiled = autograd.compile(fn, 3)
-    assert not any(step.weights.sole for step in compiled.steps if isinstance(step, _MatmulStep))
+    assert not any(step.weights.sole for step in compiled.steps if isinstance(step, MatmulStep))
     assert_same(
         fn, np.random.default_rng(3).uniform(-1.0, 1.0, size=(6, 3)), params, compiled=compiled
     )
     alone = autograd.compile(lambda v: autograd.sum(model(v)), 3)
-    assert all(step.weights.sole for step in alone.steps if isinstance(step, _MatmulStep))
+    assert all(step.weights.sole for step in alone.steps if isinstance(step, MatmulStep))
 
 
 def test_the_flat_parameter_array_follows_the_order_given():
