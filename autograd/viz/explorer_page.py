@@ -104,7 +104,7 @@ def _gradients(order: list[Value], index: dict[int, int]) -> list[float]:
         v = order[i]
         if v.is_leaf:
             continue
-        local = OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
+        local = v._op.float_derivatives(v.data, *[p.data for p in v.parents])  # its own row
         for p, d in zip(v.parents, local):
             grads[index[id(p)]] += grads[i] * d
     return grads
