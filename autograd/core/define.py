@@ -32,7 +32,7 @@ from .backends import FLOAT_MATH
 from .ops import OPS, Op
 from .value import Constant, Value
 
-__all__ = ["UserOp", "define_op", "remove_op"]
+__all__ = ["UserOp", "define_op", "redefined_ops", "remove_op"]
 
 DEFAULT_INTERVAL = (-3.0, 3.0)
 
@@ -178,6 +178,14 @@ def remove_op(op: Op | str) -> None:
 def user_defined() -> list[str]:
     """Names of the rows currently in the table that were made by :func:`define_op`."""
     return sorted(_USER_DEFINED)
+
+
+def redefined_ops(nodes: Sequence[Value]) -> list[str]:
+    """Names of the ops that made some of ``nodes`` but are no longer the table's row under that
+    name (removed, or defined again since). Such a node still computes with its own row
+    (``node._op``); whatever looks rows up by name (the explorer page's JavaScript forms) must
+    not be used for it."""
+    return sorted({v.op for v in nodes if v._op is not None and OPS.get(v.op) is not v._op})
 
 
 def _arity(name: str, forward: Callable[..., Any]) -> int:

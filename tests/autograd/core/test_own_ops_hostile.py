@@ -201,7 +201,9 @@ def test_a_derivative_returning_a_complex_number_names_the_op(defined) -> None:
 
 def _redefine(defined) -> tuple[autograd.Op, autograd.Op]:
     """f = 2x first, then (same name) f = 5x."""
-    old = defined("f", forward=lambda m, x: 2.0 * x, derivatives=lambda m, out, x: (2.0,))
+    old = defined(
+        "f", forward=lambda m, x: 2.0 * x, derivatives=lambda m, out, x: (2.0,), math="f = 2x"
+    )
     remove_op(old)
     new = defined("f", forward=lambda m, x: 5.0 * x, derivatives=lambda m, out, x: (5.0,))
     return old, new
@@ -278,3 +280,30 @@ def test_two_threads_defining_one_name_one_wins_the_other_gets_the_usual_error()
     finally:
         if "raced" in OPS:
             remove_op("raced")
+
+
+def test_the_explorer_page_never_recomputes_old_nodes_with_the_new_rows_js_form(defined) -> None:
+    """JavaScript forms go by name: the page leaves an old node's op to the kernel instead."""
+    from autograd.viz import jsops
+
+    old, new = _redefine(defined)
+    jsops.add_js_form("f", "5 * x", "[5]")
+    try:
+        x = Value(1.0, label="x")
+        old_spec, new_spec = graph_spec(old(x)), graph_spec(new(x))
+        assert old_spec["missing"] == ["f"] and new_spec["missing"] == []
+        assert old_spec["ops"]["f"]["math"] == old.math
+    finally:
+        jsops.USER_JS_FORMS.pop("f", None)
+
+
+def test_redefined_ops_names_removed_and_redefined_rows_only(defined) -> None:
+    from autograd.core.define import redefined_ops
+
+    old, new = _redefine(defined)
+    gone = defined("gone", forward=lambda m, x: 3.0 * x, derivatives=lambda m, out, x: (3.0,))
+    x = Value(1.0)
+    nodes = [old(x), new(x), gone(x), x.tanh(), x]
+    assert redefined_ops(nodes) == ["f"]
+    remove_op(gone)
+    assert redefined_ops(nodes) == ["f", "gone"]
