@@ -76,7 +76,9 @@ def _check_output(out: object) -> Value:
     return out
 
 
-def _check_options(order: object, mode: object, method: object, eps: object) -> None:
+def _check_options(
+    order: object, mode: object, method: object, eps: object, atol: object, rtol: object
+) -> None:
     if order not in (1, 2) or isinstance(order, bool):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
     if mode not in MODES:
@@ -89,6 +91,7 @@ def _check_options(order: object, mode: object, method: object, eps: object) -> 
         )
     if not isinstance(eps, (int, float)) or not 0.0 < eps < 1.0:
         raise ValueError(f"gradcheck: eps must be a number between 0 and 1, got {eps!r}")
+    localcheck.check_tolerances("gradcheck", atol, rtol)
 
 
 def gradcheck(
@@ -107,7 +110,8 @@ def gradcheck(
 
     ``f`` takes one Value per number in ``inputs`` and returns a Value. A quantity passes when
     ``|analytic - numeric| <= atol + rtol * |numeric|`` (plus 10 times the error estimate with
-    ``method="richardson"``).
+    ``method="richardson"``); ``atol`` and ``rtol`` are finite numbers >= 0. No ``.grad`` that
+    existed before the call changes (parameters ``f`` closes over included).
 
     Args:
         eps: the central-difference step (Richardson starts at 5 % of the point's size and
@@ -122,12 +126,11 @@ def gradcheck(
     The error lists each failing quantity (input index or direction, the point, analytic and
     numeric value, the tolerance, a hint) and names the culprit node when one is found.
     """
-    _check_options(order, mode, method, eps)
+    _check_options(order, mode, method, eps, atol, rtol)
     point = [float(Value(x).data) for x in inputs]
     leaves = [Value(x, label=f"x{i}") for i, x in enumerate(point)]
     out = _check_output(f(*leaves))
-    out.backward()
-    analytic = [leaf.grad for leaf in leaves]
+    analytic = _reverse_gradient(out, leaves)
     context = _Context(f, point, leaves, out, eps, atol, rtol, method, seed)
     failures = context.first_order(mode, analytic)
     second_failed = False
@@ -149,6 +152,29 @@ def gradcheck(
             "\nSee it: draw_dot(error.root, highlight=error.culprit, edge_labels=True)."
         )
     raise GradcheckError(message, failures, culprit, out)
+
+
+def _reverse_gradient(out: Value, leaves: list[Value]) -> list[float]:
+    """d out / d leaf for each leaf from ``out.backward()`` (the engine users run), leaving the
+    ``.grad`` of every Value that existed before ``f`` was called as it was.
+
+    A Value that depends on one of ``leaves`` was made by this call of ``f``; it keeps its new
+    gradient, so ``draw_dot(error.root)`` shows them. Every other Value (a parameter ``f``
+    closes over, a node computed outside ``f``) gets its ``.grad`` back.
+    """
+    order = topological_order(out)
+    moving = {id(leaf) for leaf in leaves}
+    for node in order:  # parents first: one pass marks everything the leaves reach
+        if any(id(p) in moving for p in node.parents):
+            moving.add(id(node))
+    others = [node for node in order if id(node) not in moving]
+    saved = [node.grad for node in others]
+    try:
+        out.backward()
+        return [leaf.grad for leaf in leaves]
+    finally:
+        for node, g in zip(others, saved):
+            node.grad = g
 
 
 class _Context:
@@ -315,19 +341,15 @@ def find_culprit(
     With ``second_order`` the first derivatives of every node are checked first, then the
     second derivatives of the rules run on Values.
     """
-    from ..core.ops import OPS
-
+    localcheck.check_tolerances("find_culprit", atol, rtol)
     nodes = [node for node in topological_order(root) if not node.is_leaf]
     checks = [localcheck.first_order]
     if second_order:
         checks.append(localcheck.second_order)
     for check in checks:
-        for node in nodes:
-            op = OPS.get(node.op)
-            if op is None:
-                continue
+        for node in nodes:  # each node's own row, whatever the table now holds under its name
             try:
-                found = check(op, [p.data for p in node.parents], atol, rtol)
+                found = check(node._op, [p.data for p in node.parents], atol, rtol)
             except (ValueError, ZeroDivisionError, OverflowError):
                 continue  # the op alone cannot be evaluated around this point
             if found:

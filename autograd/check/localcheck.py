@@ -14,6 +14,8 @@ The tolerance of each comparison is ``atol + rtol * |numeric| + 10 * (error esti
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,7 +24,15 @@ from ..core.ops import Op
 from ..core.value import Constant, Value
 from .differences import richardson, start_step
 
-__all__ = ["Mismatch", "first_order", "input_name", "is_kink", "row_of", "second_order"]
+__all__ = [
+    "Mismatch",
+    "check_tolerances",
+    "first_order",
+    "input_name",
+    "is_kink",
+    "row_of",
+    "second_order",
+]
 
 ERROR_FACTOR = 10.0
 
@@ -69,6 +79,16 @@ def row_of(op: Op | str, where: str) -> Op:
     if not isinstance(op, Op):
         raise TypeError(f"{where}: needs an Op (or its name), got {type(op).__name__}")
     return op
+
+
+def check_tolerances(where: str, atol: object, rtol: object) -> None:
+    """Refuse a tolerance that is not a finite real number >= 0 (a NaN would pass every
+    comparison, a negative one fail every comparison), naming the argument."""
+    for name, value in (("atol", atol), ("rtol", rtol)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{where}: {name} must be a number >= 0, got {value!r}")
+        if not (math.isfinite(value) and value >= 0.0):
+            raise ValueError(f"{where}: {name} must be a finite number >= 0, got {value!r}")
 
 
 def input_name(op: Op, i: int) -> str:

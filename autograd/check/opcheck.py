@@ -68,11 +68,14 @@ def check_op(
     Args:
         op: a row of the table (or its name), built-in or made by ``define_op``.
         samples: random points drawn from the row's domain for the first-derivative and backend
-            checks (its edge points are always added).
-        second_order_samples: how many of those points also check second derivatives.
-        atol, rtol: added to 10 times the extrapolation's error estimate in each comparison.
+            checks (its edge points are always added); at least 1.
+        second_order_samples: how many of those points also check second derivatives (>= 0).
+        atol, rtol: added to 10 times the extrapolation's error estimate in each comparison;
+            finite numbers >= 0.
     """
     op = localcheck.row_of(op, "check_op")
+    _check_counts(samples, second_order_samples)
+    localcheck.check_tolerances("check_op", atol, rtol)
     points = test_points(op, samples, seed)
     failures: list[Mismatch] = []
     problems: list[str] = []
@@ -109,6 +112,17 @@ def check_op(
             failures,
         )
     return True
+
+
+def _check_counts(samples: object, second_order_samples: object) -> None:
+    """``samples`` >= 1 (with none, only the edge points would be checked: a wrong rule could
+    pass having been tried nowhere), ``second_order_samples`` >= 0."""
+    for name, value, least in (
+        ("samples", samples, 1),
+        ("second_order_samples", second_order_samples, 0),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ValueError(f"check_op: {name} must be an int >= {least}, got {value!r}")
 
 
 def _accepted(op: Op, point: tuple[float, ...]) -> bool:

@@ -19,9 +19,11 @@ like any other. Check it with :func:`autograd.testing.check_op`.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import numbers
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,12 +32,14 @@ from .backends import FLOAT_MATH
 from .ops import OPS, Op
 from .value import Constant, Value
 
-__all__ = ["UserOp", "define_op", "remove_op"]
+__all__ = ["UserOp", "define_op", "redefined_ops", "remove_op"]
 
 DEFAULT_INTERVAL = (-3.0, 3.0)
 
 # Names of the rows made by define_op: only these can be removed again.
 _USER_DEFINED: set[str] = set()
+# Held while the table is checked and changed, so two threads defining one name cannot both win.
+_TABLE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -104,16 +108,14 @@ def define_op(
         torch: the same function in PyTorch (``x``, ``y``, ``xs``), for reference tests.
 
     The derivative rule is probed once at the middle of ``domain``: a rule returning the wrong
-    number of derivatives, or a forward that fails there, is refused with ``ValueError``.
+    number of derivatives, or a forward that fails there, is refused with ``ValueError``. The
+    row holds both rules checked on every use (see :func:`checked_forward` and
+    :func:`checked_derivatives`), so a rule that goes wrong away from that point raises an
+    error naming the op in every engine instead of giving a wrong number.
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"define_op: name must be an identifier such as 'swish', got {name!r}")
-    if name in OPS:
-        kind = "an op you defined" if name in _USER_DEFINED else "a built-in op"
-        raise ValueError(
-            f"define_op: {name!r} is already in the table ({kind}); choose another name"
-            + (" or remove_op it first" if name in _USER_DEFINED else "")
-        )
+    _refuse_taken(name)
     for what, rule in (("forward", forward), ("derivatives", derivatives)):
         if not callable(rule):
             raise TypeError(f"define_op {name!r}: {what} must be callable")
@@ -132,8 +134,8 @@ def define_op(
     op = UserOp(
         name,
         arity,
-        forward=forward,
-        derivatives=derivatives,
+        forward=checked_forward(name, forward),
+        derivatives=checked_derivatives(name, derivatives),
         label=name if label is None else str(label),
         math=math,
         syntax=syntax or f"{name}({', '.join(_input_names(len(box)))})",
@@ -143,10 +145,21 @@ def define_op(
         constant_inputs=constants,
         torch=torch,
     )
-    _probe(op)
-    OPS[name] = op
-    _USER_DEFINED.add(name)
+    _probe(op, forward, derivatives)
+    with _TABLE_LOCK:  # the user's rules ran above, outside the lock
+        _refuse_taken(name)
+        OPS[name] = op
+        _USER_DEFINED.add(name)
     return op
+
+
+def _refuse_taken(name: str) -> None:
+    if name in OPS:
+        kind = "an op you defined" if name in _USER_DEFINED else "a built-in op"
+        raise ValueError(
+            f"define_op: {name!r} is already in the table ({kind}); choose another name"
+            + (" or remove_op it first" if name in _USER_DEFINED else "")
+        )
 
 
 def remove_op(op: Op | str) -> None:
@@ -154,16 +167,25 @@ def remove_op(op: Op | str) -> None:
 
     Nodes already made with it keep working for backward; drawings need the row."""
     name = op.name if isinstance(op, Op) else op
-    if name not in _USER_DEFINED:
-        what = "a built-in op" if name in OPS else "not in the table"
-        raise ValueError(f"remove_op: {name!r} is {what}; only ops made by define_op can go")
-    del OPS[name]
-    _USER_DEFINED.discard(name)
+    with _TABLE_LOCK:
+        if name not in _USER_DEFINED:
+            what = "a built-in op" if name in OPS else "not in the table"
+            raise ValueError(f"remove_op: {name!r} is {what}; only ops made by define_op can go")
+        del OPS[name]
+        _USER_DEFINED.discard(name)
 
 
 def user_defined() -> list[str]:
     """Names of the rows currently in the table that were made by :func:`define_op`."""
     return sorted(_USER_DEFINED)
+
+
+def redefined_ops(nodes: Sequence[Value]) -> list[str]:
+    """Names of the ops that made some of ``nodes`` but are no longer the table's row under that
+    name (removed, or defined again since). Such a node still computes with its own row
+    (``node._op``); whatever looks rows up by name (the explorer page's JavaScript forms) must
+    not be used for it."""
+    return sorted({v.op for v in nodes if v._op is not None and OPS.get(v.op) is not v._op})
 
 
 def _arity(name: str, forward: Callable[..., Any]) -> int:
@@ -219,15 +241,15 @@ def _input_names(count: int) -> list[str]:
     return ["x", "y", "z"][:count] if count <= 3 else [f"x{i}" for i in range(1, count + 1)]
 
 
-def _probe(op: Op) -> None:
-    """Run both rules once, on floats, at the middle of the domain."""
+def _probe(op: Op, forward: Callable[..., Any], derivatives: Callable[..., Any]) -> None:
+    """Run the user's rules once, on floats, at the middle of the domain."""
     point = tuple((low + high) / 2.0 for low, high in op.domain)
     at = f"at {point} (the middle of its domain)"
     try:
         if op.check is not None:
             op.check(*point)
-        out = op.forward(FLOAT_MATH, *point)
-        local = op.derivatives(FLOAT_MATH, out, *point)
+        out = forward(FLOAT_MATH, *point)
+        local = derivatives(FLOAT_MATH, out, *point)
     except Exception as error:
         raise ValueError(
             f"define_op {op.name!r}: the rules fail {at}: {type(error).__name__}: {error}"
@@ -254,3 +276,89 @@ def _probe(op: Op) -> None:
             raise ValueError(
                 f"define_op {op.name!r}: derivative {i} is {d!r} {at}, not a finite number"
             )
+
+
+# ---------------------------------------------------------------------------------------------
+# A user's rules, checked on every use. Built-in rows are trusted (tests check each of them), so
+# only rows made by define_op pay for this: one extra Python call around each rule.
+
+
+def checked_forward(name: str, forward: Callable[..., Any]) -> Callable[..., Any]:
+    """``forward`` returning what it returns, but a complex number (or anything that is not a
+    real number, on floats) raises TypeError naming the op; on floats the result is a float."""
+
+    @functools.wraps(forward)
+    def checked(m: Any, *xs: Any) -> Any:
+        out = forward(m, *xs)
+        if type(out) is float:
+            return out
+        return _forward_result(name, m, out, xs)
+
+    return checked
+
+
+def _forward_result(name: str, m: Any, out: Any, xs: tuple) -> Any:
+    if m is FLOAT_MATH:
+        if isinstance(out, bool) or not isinstance(out, numbers.Real):
+            raise TypeError(
+                f"{name}: forward returned {_kind(out)} at {_where(xs)}, not a real number"
+            )
+        return float(out)
+    if _is_complex(out):
+        raise TypeError(f"{name}: forward returned {_kind(out)}, not a real number")
+    return out
+
+
+def checked_derivatives(name: str, derivatives: Callable[..., Any]) -> Callable[..., Any]:
+    """``derivatives`` with its result checked: one derivative per input (else TypeError naming
+    the op, the count and the point), each a real number on floats (returned as floats)."""
+
+    @functools.wraps(derivatives)
+    def checked(m: Any, out: Any, *xs: Any) -> Any:
+        local = derivatives(m, out, *xs)
+        try:
+            count = len(local)
+        except TypeError:
+            raise TypeError(
+                f"{name}: the derivative rule returned {_kind(local)} at {_where(xs)}; it must "
+                "return a tuple, one d out / d x_i per input"
+            ) from None
+        if count != len(xs):
+            raise TypeError(
+                f"{name}: the derivative rule returned {count} derivative{'s' * (count != 1)} "
+                f"for {len(xs)} input{'s' * (len(xs) != 1)} at {_where(xs)}; it must return "
+                "one d out / d x_i per input, in order"
+            )
+        if m is FLOAT_MATH:
+            return tuple(_real_derivative(name, i, d, xs) for i, d in enumerate(local))
+        for i, d in enumerate(local):
+            if _is_complex(d):
+                raise TypeError(f"{name}: derivative {i} is {_kind(d)}, not a real number")
+        return local
+
+    return checked
+
+
+def _real_derivative(name: str, i: int, d: Any, xs: tuple) -> float:
+    if type(d) is float:
+        return d
+    if isinstance(d, bool) or not isinstance(d, numbers.Real):
+        raise TypeError(f"{name}: derivative {i} is {_kind(d)} at {_where(xs)}, not a real number")
+    return float(d)
+
+
+def _is_complex(x: Any) -> bool:
+    """A complex number, or an array of them (NumPy's dtype kind "c")."""
+    if isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real):
+        return True
+    return getattr(getattr(x, "dtype", None), "kind", None) == "c"
+
+
+def _kind(x: Any) -> str:
+    return f"{type(x).__name__} {x!r:.60}"
+
+
+def _where(xs: tuple) -> str:
+    """The inputs as ``(1.0, 2.0)``: numbers as they are, Values by their data."""
+    shown = [repr(x.data) if isinstance(x, Value) else f"{x!r:.40}" for x in xs]
+    return f"({', '.join(shown)})"

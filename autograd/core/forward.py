@@ -15,7 +15,6 @@ import numbers
 from collections.abc import Callable, Sequence
 
 from .backward import topological_order
-from .ops import OPS
 from .value import Value
 
 __all__ = ["jvp", "tangents_of"]
@@ -50,7 +49,8 @@ def tangents_of(
     """d output / d s for each output when each ``inputs[i]`` moves as ``s * tangents[i]``.
 
     One walk in topological order over everything the outputs depend on; a node's tangent is
-    Σ_parents (d node / d parent) · tangent(parent), from the op table's rule on floats.
+    Σ_parents (d node / d parent) · tangent(parent), from the node's own row's rule on floats.
+    A tangent that is not finite raises OverflowError naming the op (as ``backward`` does).
     """
     moving: dict[int, float] = {}
     for x, t in zip(inputs, tangents, strict=True):
@@ -66,22 +66,30 @@ def tangents_of(
             if all(t is None for t in incoming):
                 continue  # nothing this node depends on moves
             local = _local_derivatives(node)
-            moving[id(node)] = sum(d * t for d, t in zip(local, incoming) if t is not None)
+            tangent = sum(d * t for d, t in zip(local, incoming, strict=True) if t is not None)
+            if not math.isfinite(tangent):
+                raise OverflowError(
+                    f"jvp: the tangent of the {node.op} node at ({_inputs(node)}) is not a "
+                    f"finite number ({tangent}); scale the tangents down"
+                )
+            moving[id(node)] = tangent
     return [moving.get(id(o), 0.0) for o in outputs]
 
 
 def _local_derivatives(node: Value) -> Sequence[float]:
-    op = OPS.get(node.op)
-    if op is None:
-        raise ValueError(f"jvp: op {node.op!r} is no longer in the table (remove_op?)")
-    datas = [p.data for p in node.parents]
+    """The node's own row's derivatives (``node._op``: a row redefined under the same name
+    since the node was made does not change its numbers)."""
     try:
-        return op.float_derivatives(node.data, *datas)
+        return node._op.float_derivatives(node.data, *[p.data for p in node.parents])
     except (ZeroDivisionError, OverflowError, ValueError) as error:
-        inputs = ", ".join(repr(x) for x in datas)
         raise type(error)(
-            f"jvp: the derivative of {node.op} at ({inputs}) is not a finite number ({error})"
+            f"jvp: the derivative of {node.op} at ({_inputs(node)}) is not a finite number "
+            f"({error})"
         ) from error
+
+
+def _inputs(node: Value) -> str:
+    return ", ".join(repr(p.data) for p in node.parents)
 
 
 def _numbers(what: str, xs: Sequence[float]) -> list[float]:

@@ -8,7 +8,6 @@ import math
 from typing import Any
 
 from ..core.backward import topological_order
-from ..core.ops import OPS
 from ..core.value import Value
 from .explorer_page import graph_spec, html_document, script, style
 
@@ -143,7 +142,7 @@ def recompute(
         except (ValueError, ZeroDivisionError, OverflowError):
             fd.append(None)
     local = [
-        list(OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])) if v.op else []
+        list(v._op.float_derivatives(v.data, *[p.data for p in v.parents])) if v.op else []
         for v in order
     ]
     return {
@@ -166,7 +165,7 @@ def _forward(order: list[Value], leaves: dict[int, float]) -> dict[int, float]:
             data[id(v)] = leaves.get(id(v), v.data)
             continue
         xs = [data[id(p)] for p in v.parents]
-        op = OPS[v.op]
+        op = v._op  # the node's own row, even if its name was redefined since
         if op.check is not None:
             op.check(*xs)
         out = op.float_forward(*xs)

@@ -24,6 +24,7 @@ from importlib import resources
 from typing import Any
 
 from ..core.backward import topological_order
+from ..core.define import redefined_ops
 from ..core.ops import OPS
 from ..core.value import Constant, Value
 from . import jsops
@@ -91,8 +92,8 @@ def graph_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
         "root": len(order) - 1,
         "editable": [i for i, node in enumerate(nodes) if node["editable"]],
         "h": h,
-        "ops": {name: {"label": OPS[name].label, "math": OPS[name].math} for name in used},
-        "missing": jsops.missing(used),
+        "ops": {v.op: {"label": v._op.label, "math": v._op.math} for v in order if v.op},
+        "missing": sorted({*jsops.missing(used), *redefined_ops(order)}),  # JS forms go by name
     }
 
 
@@ -104,7 +105,7 @@ def _gradients(order: list[Value], index: dict[int, int]) -> list[float]:
         v = order[i]
         if v.is_leaf:
             continue
-        local = OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
+        local = v._op.float_derivatives(v.data, *[p.data for p in v.parents])  # its own row
         for p, d in zip(v.parents, local):
             grads[index[id(p)]] += grads[i] * d
     return grads

@@ -131,3 +131,23 @@ def test_bad_arguments_are_named(args, error, message) -> None:
 def test_f_must_return_a_value() -> None:
     with pytest.raises(TypeError, match="jvp: f must return a Value, got float"):
         jvp(lambda x: 1.0, [1.0], [1.0])  # type: ignore[arg-type, return-value]
+
+
+def test_a_tangent_that_overflows_raises_naming_the_op() -> None:
+    """The true derivative is 1e10, but the tangent of x * 1e300 is infinite on the way."""
+    with pytest.raises(
+        OverflowError, match=r"jvp: the tangent of the mul node at \(1.0, 1e\+300\)"
+    ):
+        jvp(lambda x: (x * 1e300) * 1e-300, [1.0], [1e10])
+
+
+def test_a_tangent_whose_sum_overflows_raises_naming_the_op() -> None:
+    with pytest.raises(OverflowError, match=r"jvp: the tangent of the add node .* not a finite"):
+        jvp(lambda x: x * 1e200 + x * 1e200, [1.0], [1e108])
+
+
+def test_jvp_reads_and_changes_no_grad_and_gives_finite_tangents_otherwise() -> None:
+    w = Value(3.0)
+    w.grad = 0.5
+    assert jvp(lambda x: x * w + (x * 1e300) * 1e-300, [1.0], [1e5]) == (4.0, 4e5)
+    assert w.grad == 0.5
