@@ -11,7 +11,6 @@ import pytest
 
 import autograd
 from autograd import OPS, GradcheckError, Value, define_op, grad, gradcheck, jvp, remove_op
-from autograd.core import fast
 from autograd.core.backends import FLOAT_MATH
 from autograd.core.backward import backward_steps
 from autograd.core.define import user_defined
@@ -39,11 +38,6 @@ def _backward(out: Value, leaves: list[Value]) -> None:
     out.backward()
 
 
-def _readable_backward(out: Value, leaves: list[Value]) -> None:
-    with fast.readable():
-        out.backward()
-
-
 def _steps(out: Value, leaves: list[Value]) -> None:
     list(backward_steps(out))
 
@@ -56,7 +50,7 @@ def _second_order(out: Value, leaves: list[Value]) -> None:
     grad(out, leaves, create_graph=True)
 
 
-ENGINES = [_backward, _readable_backward, _steps, _grad, _second_order]
+ENGINES = [_backward, _steps, _grad, _second_order]
 
 
 # -- 20.6: the count of derivatives, checked on every use ----------------------------------------
@@ -168,8 +162,6 @@ def test_a_forward_returning_a_complex_number_names_the_op(defined) -> None:
     )
     assert root(4.0).data == 2.0
     with pytest.raises(TypeError, match=r"signed_root: forward returned complex .* at \(-4.0\)"):
-        root(Value(-4.0))
-    with fast.readable(), pytest.raises(TypeError, match=r"signed_root: forward returned complex"):
         root(Value(-4.0))
 
 
