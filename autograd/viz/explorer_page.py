@@ -148,7 +148,9 @@ def _place_with_dot(nodes: list[dict], edges: list[dict]) -> tuple[float, float,
         ["dot", "-Tplain"], input="\n".join(lines), capture_output=True, text=True, check=True
     ).stdout
     centres: dict[str, tuple[float, float]] = {}
-    splines: list[list[tuple[float, float]]] = []
+    # dot lists edges grouped by their tail, not in the order given: each spline is matched to
+    # its edge by (tail, head); parallel edges (x * x) keep their order among themselves.
+    splines: dict[tuple[str, str], list[list[tuple[float, float]]]] = {}
     height = width = 0.0
     for line in plain.splitlines():
         words = shlex.split(line)
@@ -162,14 +164,13 @@ def _place_with_dot(nodes: list[dict], edges: list[dict]) -> tuple[float, float,
             count = int(words[3])
             numbers = [float(w) for w in words[4 : 4 + 2 * count]]
             points = [(x * inch, height - y * inch) for x, y in zip(numbers[::2], numbers[1::2])]
-            splines.append(points)
+            splines.setdefault((words[1], words[2]), []).append(points)
     for i, node in enumerate(nodes):
         node["x"], node["y"] = centres[f"v{i}"]
         if node["op"]:
             node["ox"], node["oy"] = centres[f"o{i}"]
-    # dot writes the edges in the order they were given.
-    for edge, points in zip(edges, splines, strict=True):
-        start, *rest = points
+    for edge in edges:
+        start, *rest = splines[(edge["tail"], edge["head"])].pop(0)
         curve = " ".join(f"{x:.1f} {y:.1f}" for x, y in rest)
         edge["d"] = f"M {start[0]:.1f} {start[1]:.1f} C {curve}"
     return width + 4.0, height + 4.0, edges

@@ -129,3 +129,37 @@ def test_a_form_is_forgotten_with_its_op(define_op) -> None:
     assert jsops.js_form("swish_explored") is None
     again = define_swish(define_op, "swish_explored")
     assert jsops.missing([again.name]) == [again.name]
+
+
+def _ends(d: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    numbers = [float(w) for w in d.replace("M", " ").replace("C", " ").replace("L", " ").split()]
+    return (numbers[0], numbers[1]), (numbers[-2], numbers[-1])
+
+
+def _box(spec: dict, name: str) -> tuple[float, float, float, float]:
+    node = spec["nodes"][int(name[1:])]
+    if name[0] == "v":
+        return node["x"], node["y"], node["w"], node["h"]
+    return node["ox"], node["oy"], node["ow"], node["oh"]
+
+
+def _touches(point: tuple[float, float], box: tuple[float, float, float, float]) -> bool:
+    x, y, w, h = box
+    margin = 12.0  # an arrow ends a few px short of its head
+    return abs(point[0] - x) <= w / 2 + margin and abs(point[1] - y) <= h / 2 + margin
+
+
+@pytest.mark.parametrize("graph", ["neuron", "square"])
+def test_every_edge_is_drawn_between_its_own_ends(graph: str) -> None:
+    """dot -Tplain lists edges by tail: each drawn curve must join the edge's own two nodes."""
+    if graph == "neuron":
+        root = neuron()[0]
+    else:
+        x = Value(3.0, label="x")
+        y = Value(2.0, label="y")
+        root = x * x + (y * x) * y
+    spec = graph_spec(root)
+    for edge in spec["edges"]:
+        start, end = _ends(edge["d"])
+        assert _touches(start, _box(spec, edge["tail"])), edge
+        assert _touches(end, _box(spec, edge["head"])), edge
