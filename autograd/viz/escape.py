@@ -10,6 +10,9 @@ looks like ``<...>`` through as an HTML-like label.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import graphviz
 
 _RECORD_SPECIAL = frozenset("{}|<>")
@@ -91,3 +94,16 @@ def html_rows(fields: list[str]) -> str:
 def label(text: str) -> str:
     """A finished label string, marked so that ``graphviz`` never treats it as HTML-like."""
     return graphviz.nohtml(text)
+
+
+# In a <script> element the HTML parser, not JavaScript, decides where the script ends: "</script",
+# and "<!--" followed by "<script", change its state whatever the quotes. JSON lets any character
+# be written as \uXXXX, and JavaScript reads those escapes back to the same text.
+_SCRIPT_UNSAFE = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON that is safe inside an HTML ``<script>`` element: ``<``, ``>``, ``&``
+    (and the line separators U+2028/U+2029) written as ``\\u003c`` and the like, so no user
+    text (a label, an op's ``math``) can end the script or start markup."""
+    return json.dumps(value).translate(_SCRIPT_UNSAFE)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import itertools
-import json
 import shlex
 import shutil
 import subprocess
@@ -27,6 +26,7 @@ from ..core.backward import topological_order
 from ..core.ops import OPS
 from ..core.value import Constant, Value
 from . import jsops
+from .escape import script_json
 from .layout import Layout
 from .text import value_names
 
@@ -223,7 +223,7 @@ class _Model:
 
     @staticmethod
     def source(spec: dict) -> str:
-        state = json.dumps({"spec": spec, "leaves": [], "state": {}}).replace("</", "<\\/")
+        state = script_json({"spec": spec, "leaves": [], "state": {}})
         return (
             "const model = { kernel: false, values: " + state + ",\n"
             "  get(key) { return this.values[key]; },\n"

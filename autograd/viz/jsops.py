@@ -17,12 +17,12 @@ the explorer then recomputes through the kernel only, and says so.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
 from ..core.ops import OPS, Op
+from .escape import script_json
 
 
 @dataclass(frozen=True)
@@ -133,10 +133,10 @@ def table_source(names: Iterable[str], variable: str = "OPS") -> str:
             continue
         prelude = "const x = xs[0], y = xs[1], n = xs.length >> 1;"
         entries.append(
-            f"  {json.dumps(name)}: {{\n"
+            f"  {script_json(name)}: {{\n"
             f"    forward: (xs) => {{ {prelude} return {form.forward}; }},\n"
             f"    derivatives: (out, xs) => {{ {prelude} return {form.derivatives}; }},\n"
-            f"    math: {json.dumps(OPS[name].math)},\n"
+            f"    math: {script_json(OPS[name].math)},\n"
             f"  }},"
         )
     body = "\n".join(entries)

@@ -163,3 +163,14 @@ def test_every_edge_is_drawn_between_its_own_ends(graph: str) -> None:
         start, end = _ends(edge["d"])
         assert _touches(start, _box(spec, edge["tail"])), edge
         assert _touches(end, _box(spec, edge["head"])), edge
+
+
+def test_user_text_in_the_page_script_is_escaped_json() -> None:
+    """Labels and an op's math reach the page as JSON with <, > and & as \\u escapes: the
+    page's only '<script' and '</script' are its own (the browser side: test_export_script_text)."""
+    a = Value(1.0, label="<!--<script>")
+    b = Value(2.0, label="</script>&amp;")
+    page = html_document(graph_spec(a * b))
+    body = page.split("<script>", 1)[1].rsplit("</script>", 1)[0]
+    assert "<!--" not in body and "</script" not in body.lower() and "<script" not in body
+    assert '"\\u003c!--\\u003cscript\\u003e"' in body
