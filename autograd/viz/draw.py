@@ -352,6 +352,8 @@ class _Painter:
             fields.append(self.grad_text(v))
         attrs = {"label": self.record(fields), "shape": "box", "style": "filled", "margin": "0"}
         attrs["fillcolor"] = FILL[self.layout.role[id(v)]]
+        if v.label and escape.is_shortened(v.label):
+            attrs["tooltip"] = escape.tooltip(v.label)  # the whole label, on hover
         if id(v) == self.style.current:
             attrs.update(fillcolor=CURRENT, penwidth="2.5")
         elif id(v) in self.style.updated:

@@ -5,6 +5,7 @@ is in ``assets/explore.js``; the graph it shows comes from
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from ..core.backward import topological_order
@@ -39,8 +40,8 @@ def explore(root: Value, h: float = 1e-3) -> Any:
 
     Needs the ``[widgets]`` extra (anywidget); raises ``ImportError`` naming the pip command.
     """
-    if not isinstance(h, (int, float)) or isinstance(h, bool) or not h or h != h:
-        raise ValueError(f"explore: h must be a non-zero number, got {h!r}")
+    if not isinstance(h, numbers.Real) or isinstance(h, bool) or not h or not math.isfinite(h):
+        raise ValueError(f"explore: h must be a finite non-zero number, got {h!r}")
     return Explorer(root, float(h))
 
 
@@ -94,6 +95,15 @@ class Explorer(anywidget.AnyWidget):
         """Nudge ``leaf`` (a Value of the graph, or its label) to ``value`` from Python; the
         page and the Python graph follow."""
         target = self._find(leaf)
+        if (
+            not isinstance(value, numbers.Real)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+        ):
+            raise ValueError(
+                f"explorer.set: the value of {target.label or 'the leaf'} must be a finite "
+                f"number, got {value!r}"
+            )
         values = list(self.leaves)
         values[self._editable.index(target)] = float(value)
         self.leaves = values
@@ -128,6 +138,9 @@ def recompute(
     domain error nothing changes. Returns the numbers the page shows."""
     if len(values) != len(leaves):
         raise ValueError(f"explorer: {len(values)} values for {len(leaves)} leaves")
+    for v, x in zip(leaves, values):
+        if not isinstance(x, numbers.Real) or not math.isfinite(x):
+            raise ValueError(f"{v.label or 'a leaf'} must be a finite number, got {x!r}")
     new = {id(v): float(x) for v, x in zip(leaves, values)}
     data = _forward(order, new)
     for v in order:

@@ -26,7 +26,7 @@ from ..core.backward import topological_order
 from ..core.ops import OPS
 from ..core.value import Constant, Value
 from . import jsops
-from .escape import script_json
+from .escape import LABEL_CHARS, script_json, shorten
 from .layout import Layout
 from .text import value_names
 
@@ -69,7 +69,8 @@ def graph_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
         editable = v.is_leaf and not (isinstance(v, Constant) and not v.label)
         nodes.append(
             {
-                "name": names[id(v)],
+                "name": shorten(names[id(v)], LABEL_CHARS, 1),
+                "full": names[id(v)],
                 "op": v.op,
                 "parents": [index[id(p)] for p in v.parents],
                 "data": v.data,

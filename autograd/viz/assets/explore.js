@@ -236,6 +236,7 @@ class Explorer {
     spec.nodes.forEach((v, i) => {
       const g = make("g", { class: `sg-value sg-${v.role}`, "data-index": String(i) }, svg, true);
       make("rect", { x: v.x - v.w / 2, y: v.y - v.h / 2, width: v.w, height: v.h, rx: 4 }, g, true);
+      make("title", { text: v.full }, g, true); // the whole label, when the box shows it cut
       const top = v.y - v.h / 2 + 14;
       make("text", { x: v.x, y: top, class: "sg-name", text: v.name }, g, true);
       const data = make("text", { x: v.x, y: top + 15, text: "" }, g, true);

@@ -55,7 +55,7 @@ def test_a_nudge_outside_a_domain_changes_nothing_and_says_why() -> None:
 
 def test_errors_name_the_problem() -> None:
     o, _ = neuron()
-    with pytest.raises(ValueError, match="explore: h must be a non-zero number, got 0"):
+    with pytest.raises(ValueError, match="explore: h must be a finite non-zero number, got 0"):
         viz.explore(o, h=0)
     with pytest.raises(TypeError, match="explore: root must be a Value, got float"):
         viz.explore(1.0)
@@ -174,3 +174,35 @@ def test_user_text_in_the_page_script_is_escaped_json() -> None:
     body = page.split("<script>", 1)[1].rsplit("</script>", 1)[0]
     assert "<!--" not in body and "</script" not in body.lower() and "<script" not in body
     assert '"\\u003c!--\\u003cscript\\u003e"' in body
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf, True, "1.0"])
+def test_set_refuses_a_value_that_is_not_a_finite_number_and_changes_nothing(bad) -> None:
+    o, leaves = neuron()
+    explorer = viz.explore(o)
+    before = (list(explorer.leaves), leaves["w1"].data, o.data, leaves["w1"].grad)
+    with pytest.raises(ValueError, match=r"explorer.set: the value of w1 must be a finite number"):
+        explorer.set("w1", bad)
+    assert (list(explorer.leaves), leaves["w1"].data, o.data, leaves["w1"].grad) == before
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan, 0, 0.0])
+def test_explore_refuses_an_h_that_is_not_finite_and_non_zero(bad) -> None:
+    o, leaves = neuron()
+    with pytest.raises(ValueError, match="explore: h must be a finite non-zero number"):
+        viz.explore(o, h=bad)
+    assert leaves["w1"].grad == 0.0 and o.grad == 0.0  # nothing computed
+
+
+def test_leaves_from_the_page_that_are_not_finite_change_nothing() -> None:
+    o, leaves = neuron()
+    explorer = viz.explore(o)
+    explorer.leaves = [math.nan if v is leaves["w1"] else v.data for v in explorer._editable]
+    assert leaves["w1"].data == -3.0 and "w1 must be a finite number" in explorer.state["error"]
+
+
+def test_a_long_label_is_shortened_in_the_explorer() -> None:
+    x = Value(1.0, label="x" * 100_000)
+    spec = graph_spec(x * 2.0)
+    assert len(spec["nodes"][0]["name"]) <= 80 and spec["nodes"][0]["name"].endswith("\u2026")
+    assert spec["nodes"][0]["full"] == "x" * 100_000
