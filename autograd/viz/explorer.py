@@ -9,9 +9,9 @@ import numbers
 from typing import Any
 
 from ..core.backward import topological_order
-from ..core.ops import OPS
 from ..core.value import Value
 from .explorer_page import graph_spec, html_document, script, style
+from .replay import gradients, replay
 
 WIDGETS_HINT = (
     "viz.explore needs the optional packages anywidget and ipywidgets: "
@@ -57,7 +57,7 @@ class Explorer(anywidget.AnyWidget):
         spec = graph_spec(root, h)
         # The script is built per widget: it holds the JavaScript forms known at this moment.
         super().__init__(
-            _esm=f"{script()}\nexport default {{ render }};\n",
+            _esm=f"{script(spec)}\nexport default {{ render }};\n",
             spec=spec,
             leaves=[spec["nodes"][i]["data"] for i in spec["editable"]],
         )
@@ -133,57 +133,43 @@ class Explorer(anywidget.AnyWidget):
 def recompute(
     root: Value, order: list[Value], leaves: list[Value], values: list[float], h: float
 ) -> dict:
-    """Set each leaf's ``.data``, recompute every node's ``.data`` from the op table and set
-    ``.grad`` to d root / d node (grads zeroed, then ``root.backward()``). All or nothing: on a
-    domain error nothing changes. Returns the numbers the page shows."""
+    """Set each leaf's ``.data``, recompute every node's ``.data`` (each with its own row) and
+    set ``.grad`` to d root / d node, from the engine's reverse loop (``backward_steps``). All
+    or nothing: on a domain error nothing changes. Returns the numbers the page shows."""
     if len(values) != len(leaves):
         raise ValueError(f"explorer: {len(values)} values for {len(leaves)} leaves")
     for v, x in zip(leaves, values):
         if not isinstance(x, numbers.Real) or not math.isfinite(x):
             raise ValueError(f"{v.label or 'a leaf'} must be a finite number, got {x!r}")
     new = {id(v): float(x) for v, x in zip(leaves, values)}
-    data = _forward(order, new)
+    data = replay(order, new)
+    old = [v.data for v in order]
     for v in order:
         v.data = data[id(v)]
-        v.grad = 0.0
-    root.backward()
+    try:
+        grads, local = gradients(root)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        for v, x in zip(order, old):
+            v.data = x
+        raise
+    for v in order:
+        v.grad = grads[id(v)]
     f = root.data
     fd = []
     for v in leaves:
         try:
-            moved = _forward(order, {**new, id(v): new[id(v)] + h})
+            moved = replay(order, {**new, id(v): new[id(v)] + h})
             fd.append((moved[id(root)] - f) / h)
         except (ValueError, ZeroDivisionError, OverflowError):
             fd.append(None)
-    local = [
-        list(OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])) if v.op else []
-        for v in order
-    ]
     return {
         "data": [v.data for v in order],
         "grad": [v.grad for v in order],
         "fd": _per_node(order, leaves, fd),
-        "local": local,
+        "local": [list(local[id(v)]) for v in order],
     }
 
 
 def _per_node(order: list[Value], leaves: list[Value], fd: list) -> list:
     by_leaf = {id(v): x for v, x in zip(leaves, fd)}
     return [by_leaf.get(id(v)) for v in order]
-
-
-def _forward(order: list[Value], leaves: dict[int, float]) -> dict[int, float]:
-    data: dict[int, float] = {}
-    for v in order:
-        if v.is_leaf:
-            data[id(v)] = leaves.get(id(v), v.data)
-            continue
-        xs = [data[id(p)] for p in v.parents]
-        op = OPS[v.op]
-        if op.check is not None:
-            op.check(*xs)
-        out = op.float_forward(*xs)
-        if not math.isfinite(out):
-            raise OverflowError(f"{v.op} at {tuple(xs)} is not a finite number")
-        data[id(v)] = out
-    return data

@@ -28,6 +28,7 @@ from ..core.value import Constant, Value
 from . import jsops
 from .escape import LABEL_CHARS, script_json, shorten
 from .layout import Layout
+from .replay import gradients
 from .text import value_names
 
 MAX_VALUES = 300
@@ -79,10 +80,14 @@ def graph_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
                 "editable": editable,
             }
         )
-    for i, g in enumerate(_gradients(order, index)):
-        nodes[i]["grad"] = g
+    grads, _ = gradients(root)
+    for v, node in zip(order, nodes):
+        node["grad"] = grads[id(v)]
     width, height, edges = _place(nodes)
-    used = {v.op for v in order if v.op}
+    used: dict[str, set[int]] = {}
+    for v in order:
+        if v.op:
+            used.setdefault(v.op, set()).add(len(v.parents))
     return {
         "uid": next(_ids),
         "nodes": nodes,
@@ -94,21 +99,8 @@ def graph_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
         "h": h,
         "ops": {name: {"label": OPS[name].label, "math": OPS[name].math} for name in used},
         "missing": jsops.missing(used),
+        "arities": {name: sorted(arities) for name, arities in used.items()},
     }
-
-
-def _gradients(order: list[Value], index: dict[int, int]) -> list[float]:
-    """d root / d node for every node of ``order`` (root last), from the op table's rules."""
-    grads = [0.0] * len(order)
-    grads[-1] = 1.0
-    for i in range(len(order) - 1, -1, -1):
-        v = order[i]
-        if v.is_leaf:
-            continue
-        local = OPS[v.op].float_derivatives(v.data, *[p.data for p in v.parents])
-        for p, d in zip(v.parents, local):
-            grads[index[id(p)]] += grads[i] * d
-    return grads
 
 
 def _place(nodes: list[dict]) -> tuple[float, float, list[dict]]:
@@ -208,10 +200,12 @@ def _place_in_layers(nodes: list[dict], edges: list[dict]) -> tuple[float, float
     return width, height, edges
 
 
-def script(names: Any = None) -> str:
-    """The page's JavaScript (no module syntax): ``M``, the op table, the explorer, ``render``."""
-    forms = jsops.table_source(jsops.known() if names is None else names)
-    return f"{forms}\n{_asset('explore.js')}"
+def script(spec: dict | None = None) -> str:
+    """The page's JavaScript (no module syntax): ``M``, the op table's forms for the ops (and
+    numbers of inputs) of ``spec`` (every row at its tested arities when None), the explorer,
+    ``render``."""
+    uses = jsops.known() if spec is None else spec["arities"]
+    return f"{jsops.table_source(uses)}\n{_asset('explore.js')}"
 
 
 def style() -> str:
@@ -239,7 +233,7 @@ def html_document(spec: dict, title: str = "seegrad explorer") -> str:
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>\n<style>{style()}</style></head>\n"
         "<body><div id='explorer'></div>\n<script>\n"
-        f"{script()}\n{_Model.source(spec)}"
+        f"{script(spec)}\n{_Model.source(spec)}"
         "render({ model, el: document.getElementById('explorer') });\n"
         "</script></body></html>\n"
     )

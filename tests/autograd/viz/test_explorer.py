@@ -206,3 +206,37 @@ def test_a_long_label_is_shortened_in_the_explorer() -> None:
     spec = graph_spec(x * 2.0)
     assert len(spec["nodes"][0]["name"]) <= 80 and spec["nodes"][0]["name"].endswith("\u2026")
     assert spec["nodes"][0]["full"] == "x" * 100_000
+
+
+def test_the_explorer_recomputes_each_node_with_its_own_row(define_op) -> None:
+    """A row removed and defined again under the same name (a notebook cell run twice) does
+    not change the numbers of nodes made before (issue 20.8, the explorer's part)."""
+    from autograd.core.define import remove_op
+
+    double = define_op("double_again", lambda m, x: 2.0 * x, lambda m, out, x: (2.0,), math="2x")
+    x = Value(1.0, label="x")
+    y = double(x)
+    explorer = viz.explore(y)
+    remove_op(double)
+    define_op("double_again", lambda m, x: 5.0 * x, lambda m, out, x: (5.0,), math="5x")
+    explorer.set("x", 3.0)
+    assert y.data == 6.0 and x.grad == 2.0
+
+
+def test_the_views_read_the_engines_reverse_loop(monkeypatch) -> None:
+    """graph_spec and the kernel's recompute take their gradients from backward_steps."""
+    from autograd.core import backward as engine
+    from autograd.viz import replay
+
+    calls = []
+    real = engine.backward_steps
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(replay, "backward_steps", counted)
+    o, _ = neuron()
+    graph_spec(o)
+    viz.explore(o).set("w1", -2.0)
+    assert calls and all(root is o for root in calls)
