@@ -13,6 +13,10 @@ from ..core.value import Value
 from .explorer_page import graph_spec, html_document, script, style
 from .replay import gradients, replay
 
+UNRUN_HINT = (
+    "An explorer: run the cell (with the [widgets] extra) to nudge each leaf and watch every "
+    "value and grad move; below, a static picture of the graph."
+)
 WIDGETS_HINT = (
     "viz.explore needs the optional packages anywidget and ipywidgets: "
     "pip install 'seegrad[widgets]'"
@@ -77,18 +81,17 @@ class Explorer(anywidget.AnyWidget):
         widget (GitHub, nbconvert): ``draw_dot``'s, when Graphviz is installed."""
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
+        # What a notebook shows before its cells run (or when untrusted): a hint, not only the
+        # repr; and the graph as a static picture when Graphviz is installed.
+        data["text/plain"] = f"{self!r}\n{UNRUN_HINT}"
+        picture = ""
         try:
             from .draw import draw_dot
 
-            data.update(
-                {
-                    key: value
-                    for key, value in draw_dot(self.root)._repr_mimebundle_().items()
-                    if key != "text/plain"
-                }
-            )
+            picture = draw_dot(self.root)._repr_mimebundle_().get("text/html", "")
         except Exception:
             pass
+        data["text/html"] = f'<p style="font-style: italic">{UNRUN_HINT}</p>{picture}'
         return bundle
 
     def set(self, leaf: Value | str, value: float) -> None:

@@ -240,3 +240,17 @@ def test_the_views_read_the_engines_reverse_loop(monkeypatch) -> None:
     graph_spec(o)
     viz.explore(o).set("w1", -2.0)
     assert calls and all(root is o for root in calls)
+
+
+def test_an_unrun_explorer_cell_shows_a_hint_and_a_picture() -> None:
+    """Issue 19.6: without the widget (an unrun or untrusted notebook) the output is a hint and
+    the static drawing, not only ``<explorer of Value(...)>``."""
+    import shutil
+
+    o, _ = neuron()
+    bundle = viz.explore(o)._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "run the cell" in data["text/plain"] and "<explorer of Value(" in data["text/plain"]
+    assert "run the cell" in data["text/html"]
+    if shutil.which("dot"):
+        assert "<svg" in data["text/html"]
