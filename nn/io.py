@@ -18,11 +18,12 @@ import math
 import numbers
 import os
 import re
-import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from autograd.viz.files import write_atomic
 
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron, check_state_keys
 
@@ -39,39 +40,6 @@ MAX_DIGITS = 1000  # a longer integer literal is refused by key (Python caps int
 
 
 # --- writing ------------------------------------------------------------------------------
-
-
-def _open_temporary(path: Path) -> tuple[int, Path]:
-    """A new file beside ``path``, created with mode 0o666 so the umask applies (``mkstemp``
-    would make it 0600)."""
-    for _ in range(100):
-        candidate = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            return os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), candidate
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"{path}: could not create a temporary file beside it")
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to a temporary file in the same folder, then rename it over ``path``.
-
-    A new file gets the umask's mode; a replaced file keeps its mode."""
-    path = Path(os.fspath(path))
-    handle, temporary = _open_temporary(path)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            try:
-                os.chmod(temporary, stat.S_IMODE(os.stat(path).st_mode))
-            except FileNotFoundError:
-                pass  # a new file: the mode os.open gave it
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 def model_to_dict(model: Module) -> dict[str, Any]:

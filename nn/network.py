@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value, no_grad
+from autograd.viz.files import write_atomic
 from autograd.viz.fit import fit_html
 from autograd.viz.text import number
 
@@ -105,9 +106,9 @@ class NetworkView:
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".svg":
-            path.write_text(self.svg, encoding="utf-8")
+            write_atomic(path, self.svg)
         elif suffix in (".html", ".htm"):
-            path.write_text(self.to_html_document(), encoding="utf-8")
+            write_atomic(path, self.to_html_document())
         else:
             raise ValueError(f"NetworkView.save: {path.name!r} must end in .svg or .html")
         return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -23,12 +24,18 @@ def neuron(w1: float = -3.0) -> tuple[Value, dict[str, Value]]:
     return o, leaves
 
 
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
 def define_swish(define_op: Callable[..., Any], name: str) -> Any:
-    """swish(x) = x σ(x), a user op (``define_op`` is the plugin's fixture), with no JS form."""
+    """swish(x) = x σ(x), a user op (``define_op`` is the plugin's fixture) written with
+    ``math.exp`` on floats instead of ``m``: its rules cannot be written out in JavaScript, so it
+    has no JS form unless one is given by hand."""
     return define_op(
         name,
-        lambda m, x: x * m.sigmoid(x),
-        lambda m, out, x: (m.sigmoid(x) + out * (1.0 - m.sigmoid(x)),),
+        lambda m, x: x * _sigmoid(x),
+        lambda m, out, x: (_sigmoid(x) + out * (1.0 - _sigmoid(x)),),
         math="f = x σ(x); f' = σ(x) + f (1 - σ(x))",
     )
 

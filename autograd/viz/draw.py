@@ -116,6 +116,8 @@ def draw_dot(
     Returns a :class:`Graph`: display it in Jupyter, or ``.render(path, format="png")``.
     """
     caption = ""
+    asked = {"sample": sample, "rankdir": rankdir, "edge_labels": edge_labels, "cluster": cluster}
+    batch = root
     if sample is not None:
         if not isinstance(root, Value):
             raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
@@ -135,6 +137,7 @@ def draw_dot(
         params=params,
         show_grad=show_grad,
         style=Style(caption=caption, highlight=_highlighted(root, highlight)),
+        asked=(batch, asked),
     )
 
 
@@ -189,15 +192,18 @@ def draw_styled(
     show_grad: bool = True,
     style: Style | None = None,
     graph_class: type[Graph] = Graph,
+    asked: tuple[Value, dict] | None = None,
 ) -> Graph:
-    """:func:`draw_dot` with a :class:`Style` on top, drawn as an instance of ``graph_class``."""
+    """:func:`draw_dot` with a :class:`Style` on top, drawn as an instance of ``graph_class``.
+    ``asked``: the caller's batch root and draw_dot options, kept in the size guard's advice."""
     _check_options(root, rankdir, fmt, cluster, collapse, max_nodes)
     layout = Layout(root, collapse, params)
     count = layout.node_count()
     if count > max_nodes:
         raise ValueError(
             f"draw_dot: the graph has {count} nodes to draw, more than max_nodes={max_nodes}; "
-            f"a picture that big is unreadable. To see it: {_advice(layout, params, max_nodes)}"
+            "a picture that big is unreadable. To see it: "
+            f"{_advice(layout, params, max_nodes, asked)}"
             f"or raise the limit with max_nodes={count}."
         )
     style = style or Style()
@@ -237,35 +243,72 @@ def draw_styled(
     return graph
 
 
-def _advice(layout: Layout, params: Iterable[Value] | None, max_nodes: int) -> str:
-    """The calls that draw this graph within ``max_nodes`` (only ones that work), as text."""
-    if all(v.scope is None for v in layout.order):
-        return "draw a Value nearer the inputs (collapse= works for nn models), "
-    root, advice = layout.root, []
-    for option in ("neuron", "layer", SAMPLE):
+# The views the size guard may suggest, most legible first. Each is tried with the caller's own
+# options (a caller's sample= is kept) and named only if it draws within max_nodes. "sample": the
+# caller's sample, else 0. One line per view: a new collapse= is a one-line addition.
+SUGGESTED_VIEWS: list[dict[str, object]] = [
+    {"collapse": SAMPLE},
+    {"sample": "sample"},
+    {"sample": "sample", "collapse": "neuron"},
+    {"sample": "sample", "collapse": "layer"},
+    {"collapse": "neuron"},
+    {"collapse": "layer"},
+]
+MAX_SUGGESTIONS = 3
+# For a graph made outside any module call, where no collapse= applies.
+NO_MODULES_ADVICE = "draw a Value nearer the inputs (collapse= works for nn models), "
+_DEFAULTS = {"sample": None, "rankdir": "LR", "edge_labels": False, "cluster": None}
+
+
+def suggested_calls(
+    root: Value, asked: dict, params: Iterable[Value] | None, max_nodes: int
+) -> list[tuple[dict, int]]:
+    """The draw_dot options (the caller's, changed by one of :data:`SUGGESTED_VIEWS`) that draw
+    the graph of ``root`` within ``max_nodes``, with their node counts, most legible first."""
+    found: list[tuple[dict, int]] = []
+    for view in SUGGESTED_VIEWS:
+        options = {k: v for k, v in asked.items() if v != _DEFAULTS.get(k)}
+        options.update(view)
+        if options.get("sample") == "sample":
+            options["sample"] = asked.get("sample") or 0
+        if "collapse" not in view and asked.get("sample") is not None and "sample" not in view:
+            continue  # the caller's one sample is kept: whole-batch views come with sample=
+        if options.get("collapse") == SAMPLE and "sample" in options:
+            continue  # one sample's term has no samples to collapse
         try:
-            count = Layout(root, option, params).node_count()
-        except ValueError:  # no such module calls
+            term = root
+            if options.get("sample") is not None:
+                term, _ = sample_term(root, options["sample"])
+            count = Layout(term, options.get("collapse"), params).node_count()
+        except ValueError:  # no such module calls, or no such sample
             continue
-        if count <= max_nodes:
-            advice.append(f"draw_dot(root, collapse={option!r}) draws it as {count} nodes")
-            break
-    samples = Layout(root, SAMPLE, params)
-    if len(samples.groups) > 1:
-        term = samples.group_outputs(next(iter(samples.groups)))[-1]
-        for option in (None, "neuron", "layer"):
-            try:
-                count = Layout(term, option, params).node_count()
-            except ValueError:
-                continue
-            if count <= max_nodes:
-                extra = f", collapse={option!r}" if option else ""
-                advice.append(
-                    f"draw_dot(root, sample=0{extra}) draws the first of its "
-                    f"{len(samples.groups)} samples as {count} nodes"
-                )
-                break
-    return "".join(f"{a}; " for a in advice)
+        if count <= max_nodes and all(options != seen for seen, _ in found):
+            found.append((options, count))
+    return found[:MAX_SUGGESTIONS]
+
+
+def _call_text(options: dict, params: Iterable[Value] | None) -> str:
+    order = ["sample", "collapse", "cluster", "rankdir", "edge_labels"]
+    words = [f"{k}={options[k]!r}" for k in order if k in options]
+    if params is not None:
+        words.append("params=params")
+    return f"draw_dot(root, {', '.join(words)})"
+
+
+def _advice(
+    layout: Layout,
+    params: Iterable[Value] | None,
+    max_nodes: int,
+    asked: tuple[Value, dict] | None = None,
+) -> str:
+    """The calls that draw this graph within ``max_nodes`` (only ones that work), as text."""
+    root, options = asked if asked is not None else (layout.root, {})
+    if all(v.scope is None for v in topological_order(root)):
+        return NO_MODULES_ADVICE
+    return "".join(
+        f"{_call_text(call, params)} draws it as {count} nodes; "
+        for call, count in suggested_calls(root, options, params, max_nodes)
+    )
 
 
 class _Painter:
@@ -352,6 +395,8 @@ class _Painter:
             fields.append(self.grad_text(v))
         attrs = {"label": self.record(fields), "shape": "box", "style": "filled", "margin": "0"}
         attrs["fillcolor"] = FILL[self.layout.role[id(v)]]
+        if v.label and escape.is_shortened(v.label):
+            attrs["tooltip"] = escape.tooltip(v.label)  # the whole label, on hover
         if id(v) == self.style.current:
             attrs.update(fillcolor=CURRENT, penwidth="2.5")
         elif id(v) in self.style.updated:

@@ -10,6 +10,9 @@ looks like ``<...>`` through as an HTML-like label.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import graphviz
 
 _RECORD_SPECIAL = frozenset("{}|<>")
@@ -38,18 +41,62 @@ def _spaces(line: str) -> str:
     )
 
 
-def plain(text: str) -> str:
-    """``text`` as the label of a plain (non-record) node, edge or cluster; newlines break lines."""
+# A label may hold any text, but a picture shows at most this much of it (Graphviz also refuses
+# an HTML-like label over 16,384 characters); the rest is replaced by an ellipsis, and the view
+# puts the full text in the node's tooltip.
+LABEL_CHARS = 80  # per line of a node's label
+LABEL_LINES = 8
+TEXT_CHARS = 200  # per line of a caption or cluster title (already wrapped by the caller)
+TEXT_LINES = 40
+TOOLTIP_CHARS = 1_000  # Graphviz refuses a quoted string over 16,384 bytes; &amp; is 5
+ELLIPSIS = "\u2026"
+
+
+def shorten(text: str, chars: int = LABEL_CHARS, lines: int = LABEL_LINES) -> str:
+    """``text`` with each line cut to ``chars`` characters and at most ``lines`` lines, an
+    ellipsis (…) marking each cut; shorter text is returned unchanged."""
+    rows = _lines(text)
+    cut = [row if len(row) <= chars else row[: chars - 1] + ELLIPSIS for row in rows[:lines]]
+    if len(rows) > lines:
+        cut[-1] = ELLIPSIS
+    return "\n".join(cut)
+
+
+def is_shortened(text: str) -> bool:
+    return shorten(text) != "\n".join(_lines(text))
+
+
+def tooltip(text: str) -> str:
+    """``text`` as a node's tooltip (Graphviz's escape sequences kept as typed), up to
+    :data:`TOOLTIP_CHARS` characters."""
+    if len(text) > TOOLTIP_CHARS:
+        text = text[: TOOLTIP_CHARS - 1] + ELLIPSIS
+    # Graphviz reads a tooltip's backslashes twice ("\\\\" -> "\\", then "\\N" -> the node's
+    # name): four of them show one.
+    return label(
+        "\\n".join(
+            _spaces(line).replace("\\", "\\" * 4).replace("&", "&amp;") for line in _lines(text)
+        )
+    )
+
+
+def _plain_lines(text: str) -> str:
     return "\\n".join(
         _spaces(line).replace("\\", "\\\\").replace("&", "&amp;") for line in _lines(text)
     )
+
+
+def plain(text: str) -> str:
+    """``text`` as the label of a plain (non-record) node, edge or cluster; newlines break lines.
+    Long text is shortened (see :func:`shorten`)."""
+    return _plain_lines(shorten(text, TEXT_CHARS, TEXT_LINES))
 
 
 def record_field(text: str) -> str:
     """``text`` as one field of a record label: braces, bars, angle brackets (and spaces that
     Graphviz would squeeze) escaped."""
     out = []
-    for line in _lines(text):
+    for line in _lines(shorten(text)):
         chars = []
         for ch in _spaces(line):
             if ch == "\\":
@@ -66,17 +113,18 @@ def record_field(text: str) -> str:
 
 def html_text(text: str) -> str:
     """``text`` as the content of a cell of an HTML-like label: markup characters as entities,
-    newlines as line breaks, squeezable spaces kept (no-break)."""
+    newlines as line breaks, squeezable spaces kept (no-break); long text shortened (see
+    :func:`shorten`)."""
     return "<BR/>".join(
         _spaces(line)
         .replace("&", "&amp;")
-        # Graphviz expands \N and \G even in HTML-like labels; a word joiner (invisible)
-        # after each backslash keeps them as typed.
-        .replace("\\", "\\\u2060")
+        # Graphviz expands \N, \G, ... even in HTML-like labels, and reads "\\" as one
+        # backslash: doubled, every backslash shows as typed (and copies as typed).
+        .replace("\\", "\\\\")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
-        for line in _lines(text)
+        for line in _lines(shorten(text))
     )
 
 
@@ -91,3 +139,16 @@ def html_rows(fields: list[str]) -> str:
 def label(text: str) -> str:
     """A finished label string, marked so that ``graphviz`` never treats it as HTML-like."""
     return graphviz.nohtml(text)
+
+
+# In a <script> element the HTML parser, not JavaScript, decides where the script ends: "</script",
+# and "<!--" followed by "<script", change its state whatever the quotes. JSON lets any character
+# be written as \uXXXX, and JavaScript reads those escapes back to the same text.
+_SCRIPT_UNSAFE = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON that is safe inside an HTML ``<script>`` element: ``<``, ``>``, ``&``
+    (and the line separators U+2028/U+2029) written as ``\\u003c`` and the like, so no user
+    text (a label, an op's ``math``) can end the script or start markup."""
+    return json.dumps(value).translate(_SCRIPT_UNSAFE)

@@ -5,12 +5,18 @@ is in ``assets/explore.js``; the graph it shows comes from
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 from ..core.backward import topological_order
 from ..core.value import Value
 from .explorer_page import graph_spec, html_document, script, style
+from .replay import gradients, replay
 
+UNRUN_HINT = (
+    "An explorer: run the cell (with the [widgets] extra) to nudge each leaf and watch every "
+    "value and grad move; below, a static picture of the graph."
+)
 WIDGETS_HINT = (
     "viz.explore needs the optional packages anywidget and ipywidgets: "
     "pip install 'seegrad[widgets]'"
@@ -38,8 +44,8 @@ def explore(root: Value, h: float = 1e-3) -> Any:
 
     Needs the ``[widgets]`` extra (anywidget); raises ``ImportError`` naming the pip command.
     """
-    if not isinstance(h, (int, float)) or isinstance(h, bool) or not h or h != h:
-        raise ValueError(f"explore: h must be a non-zero number, got {h!r}")
+    if not isinstance(h, numbers.Real) or isinstance(h, bool) or not h or not math.isfinite(h):
+        raise ValueError(f"explore: h must be a finite non-zero number, got {h!r}")
     return Explorer(root, float(h))
 
 
@@ -55,7 +61,7 @@ class Explorer(anywidget.AnyWidget):
         spec = graph_spec(root, h)
         # The script is built per widget: it holds the JavaScript forms known at this moment.
         super().__init__(
-            _esm=f"{script()}\nexport default {{ render }};\n",
+            _esm=f"{script(spec)}\nexport default {{ render }};\n",
             spec=spec,
             leaves=[spec["nodes"][i]["data"] for i in spec["editable"]],
         )
@@ -75,24 +81,32 @@ class Explorer(anywidget.AnyWidget):
         widget (GitHub, nbconvert): ``draw_dot``'s, when Graphviz is installed."""
         bundle = super()._repr_mimebundle_(**kwargs)
         data = bundle[0] if isinstance(bundle, tuple) else bundle
+        # What a notebook shows before its cells run (or when untrusted): a hint, not only the
+        # repr; and the graph as a static picture when Graphviz is installed.
+        data["text/plain"] = f"{self!r}\n{UNRUN_HINT}"
+        picture = ""
         try:
             from .draw import draw_dot
 
-            data.update(
-                {
-                    key: value
-                    for key, value in draw_dot(self.root)._repr_mimebundle_().items()
-                    if key != "text/plain"
-                }
-            )
+            picture = draw_dot(self.root)._repr_mimebundle_().get("text/html", "")
         except Exception:
             pass
+        data["text/html"] = f'<p style="font-style: italic">{UNRUN_HINT}</p>{picture}'
         return bundle
 
     def set(self, leaf: Value | str, value: float) -> None:
         """Nudge ``leaf`` (a Value of the graph, or its label) to ``value`` from Python; the
         page and the Python graph follow."""
         target = self._find(leaf)
+        if (
+            not isinstance(value, numbers.Real)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+        ):
+            raise ValueError(
+                f"explorer.set: the value of {target.label or 'the leaf'} must be a finite "
+                f"number, got {value!r}"
+            )
         values = list(self.leaves)
         values[self._editable.index(target)] = float(value)
         self.leaves = values
@@ -122,54 +136,43 @@ class Explorer(anywidget.AnyWidget):
 def recompute(
     root: Value, order: list[Value], leaves: list[Value], values: list[float], h: float
 ) -> dict:
-    """Set each leaf's ``.data``, recompute every node's ``.data`` from the op table and set
-    ``.grad`` to d root / d node (grads zeroed, then ``root.backward()``). All or nothing: on a
-    domain error nothing changes. Returns the numbers the page shows."""
+    """Set each leaf's ``.data``, recompute every node's ``.data`` (each with its own row) and
+    set ``.grad`` to d root / d node, from the engine's reverse loop (``backward_steps``). All
+    or nothing: on a domain error nothing changes. Returns the numbers the page shows."""
     if len(values) != len(leaves):
         raise ValueError(f"explorer: {len(values)} values for {len(leaves)} leaves")
+    for v, x in zip(leaves, values):
+        if not isinstance(x, numbers.Real) or not math.isfinite(x):
+            raise ValueError(f"{v.label or 'a leaf'} must be a finite number, got {x!r}")
     new = {id(v): float(x) for v, x in zip(leaves, values)}
-    data = _forward(order, new)
+    data = replay(order, new)
+    old = [v.data for v in order]
     for v in order:
         v.data = data[id(v)]
-        v.grad = 0.0
-    root.backward()
+    try:
+        grads, local = gradients(root)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        for v, x in zip(order, old):
+            v.data = x
+        raise
+    for v in order:
+        v.grad = grads[id(v)]
     f = root.data
     fd = []
     for v in leaves:
         try:
-            moved = _forward(order, {**new, id(v): new[id(v)] + h})
+            moved = replay(order, {**new, id(v): new[id(v)] + h})
             fd.append((moved[id(root)] - f) / h)
         except (ValueError, ZeroDivisionError, OverflowError):
             fd.append(None)
-    local = [
-        list(v._op.float_derivatives(v.data, *[p.data for p in v.parents])) if v.op else []
-        for v in order
-    ]
     return {
         "data": [v.data for v in order],
         "grad": [v.grad for v in order],
         "fd": _per_node(order, leaves, fd),
-        "local": local,
+        "local": [list(local[id(v)]) for v in order],
     }
 
 
 def _per_node(order: list[Value], leaves: list[Value], fd: list) -> list:
     by_leaf = {id(v): x for v, x in zip(leaves, fd)}
     return [by_leaf.get(id(v)) for v in order]
-
-
-def _forward(order: list[Value], leaves: dict[int, float]) -> dict[int, float]:
-    data: dict[int, float] = {}
-    for v in order:
-        if v.is_leaf:
-            data[id(v)] = leaves.get(id(v), v.data)
-            continue
-        xs = [data[id(p)] for p in v.parents]
-        op = v._op  # the node's own row, even if its name was redefined since
-        if op.check is not None:
-            op.check(*xs)
-        out = op.float_forward(*xs)
-        if not math.isfinite(out):
-            raise OverflowError(f"{v.op} at {tuple(xs)} is not a finite number")
-        data[id(v)] = out
-    return data

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import itertools
-import json
 import shlex
 import shutil
 import subprocess
@@ -28,7 +27,9 @@ from ..core.define import redefined_ops
 from ..core.ops import OPS
 from ..core.value import Constant, Value
 from . import jsops
+from .escape import LABEL_CHARS, script_json, shorten
 from .layout import Layout
+from .replay import gradients
 from .text import value_names
 
 MAX_VALUES = 300
@@ -70,7 +71,8 @@ def graph_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
         editable = v.is_leaf and not (isinstance(v, Constant) and not v.label)
         nodes.append(
             {
-                "name": names[id(v)],
+                "name": shorten(names[id(v)], LABEL_CHARS, 1),
+                "full": names[id(v)],
                 "op": v.op,
                 "parents": [index[id(p)] for p in v.parents],
                 "data": v.data,
@@ -79,10 +81,14 @@ def graph_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
                 "editable": editable,
             }
         )
-    for i, g in enumerate(_gradients(order, index)):
-        nodes[i]["grad"] = g
+    grads, _ = gradients(root)
+    for v, node in zip(order, nodes):
+        node["grad"] = grads[id(v)]
     width, height, edges = _place(nodes)
-    used = {v.op for v in order if v.op}
+    used: dict[str, set[int]] = {}
+    for v in order:
+        if v.op:
+            used.setdefault(v.op, set()).add(len(v.parents))
     return {
         "uid": next(_ids),
         "nodes": nodes,
@@ -94,21 +100,8 @@ def graph_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
         "h": h,
         "ops": {v.op: {"label": v._op.label, "math": v._op.math} for v in order if v.op},
         "missing": sorted({*jsops.missing(used), *redefined_ops(order)}),  # JS forms go by name
+        "arities": {name: sorted(arities) for name, arities in used.items()},
     }
-
-
-def _gradients(order: list[Value], index: dict[int, int]) -> list[float]:
-    """d root / d node for every node of ``order`` (root last), from the op table's rules."""
-    grads = [0.0] * len(order)
-    grads[-1] = 1.0
-    for i in range(len(order) - 1, -1, -1):
-        v = order[i]
-        if v.is_leaf:
-            continue
-        local = v._op.float_derivatives(v.data, *[p.data for p in v.parents])  # its own row
-        for p, d in zip(v.parents, local):
-            grads[index[id(p)]] += grads[i] * d
-    return grads
 
 
 def _place(nodes: list[dict]) -> tuple[float, float, list[dict]]:
@@ -149,7 +142,9 @@ def _place_with_dot(nodes: list[dict], edges: list[dict]) -> tuple[float, float,
         ["dot", "-Tplain"], input="\n".join(lines), capture_output=True, text=True, check=True
     ).stdout
     centres: dict[str, tuple[float, float]] = {}
-    splines: list[list[tuple[float, float]]] = []
+    # dot lists edges grouped by their tail, not in the order given: each spline is matched to
+    # its edge by (tail, head); parallel edges (x * x) keep their order among themselves.
+    splines: dict[tuple[str, str], list[list[tuple[float, float]]]] = {}
     height = width = 0.0
     for line in plain.splitlines():
         words = shlex.split(line)
@@ -163,14 +158,13 @@ def _place_with_dot(nodes: list[dict], edges: list[dict]) -> tuple[float, float,
             count = int(words[3])
             numbers = [float(w) for w in words[4 : 4 + 2 * count]]
             points = [(x * inch, height - y * inch) for x, y in zip(numbers[::2], numbers[1::2])]
-            splines.append(points)
+            splines.setdefault((words[1], words[2]), []).append(points)
     for i, node in enumerate(nodes):
         node["x"], node["y"] = centres[f"v{i}"]
         if node["op"]:
             node["ox"], node["oy"] = centres[f"o{i}"]
-    # dot writes the edges in the order they were given.
-    for edge, points in zip(edges, splines, strict=True):
-        start, *rest = points
+    for edge in edges:
+        start, *rest = splines[(edge["tail"], edge["head"])].pop(0)
         curve = " ".join(f"{x:.1f} {y:.1f}" for x, y in rest)
         edge["d"] = f"M {start[0]:.1f} {start[1]:.1f} C {curve}"
     return width + 4.0, height + 4.0, edges
@@ -207,10 +201,12 @@ def _place_in_layers(nodes: list[dict], edges: list[dict]) -> tuple[float, float
     return width, height, edges
 
 
-def script(names: Any = None) -> str:
-    """The page's JavaScript (no module syntax): ``M``, the op table, the explorer, ``render``."""
-    forms = jsops.table_source(jsops.known() if names is None else names)
-    return f"{forms}\n{_asset('explore.js')}"
+def script(spec: dict | None = None) -> str:
+    """The page's JavaScript (no module syntax): ``M``, the op table's forms for the ops (and
+    numbers of inputs) of ``spec`` (every row at its tested arities when None), the explorer,
+    ``render``."""
+    uses = jsops.known() if spec is None else spec["arities"]
+    return f"{jsops.table_source(uses)}\n{_asset('explore.js')}"
 
 
 def style() -> str:
@@ -223,7 +219,7 @@ class _Model:
 
     @staticmethod
     def source(spec: dict) -> str:
-        state = json.dumps({"spec": spec, "leaves": [], "state": {}}).replace("</", "<\\/")
+        state = script_json({"spec": spec, "leaves": [], "state": {}})
         return (
             "const model = { kernel: false, values: " + state + ",\n"
             "  get(key) { return this.values[key]; },\n"
@@ -238,7 +234,7 @@ def html_document(spec: dict, title: str = "seegrad explorer") -> str:
         "<!DOCTYPE html>\n<html><head><meta charset='utf-8'>"
         f"<title>{html.escape(title)}</title>\n<style>{style()}</style></head>\n"
         "<body><div id='explorer'></div>\n<script>\n"
-        f"{script()}\n{_Model.source(spec)}"
+        f"{script(spec)}\n{_Model.source(spec)}"
         "render({ model, el: document.getElementById('explorer') });\n"
         "</script></body></html>\n"
     )

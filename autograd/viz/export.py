@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .files import write_atomic
 from .frames import Frame, steps_document
 from .graph import Graph
 from .page import graph_html, page
@@ -47,5 +48,5 @@ def to_html(view: Any, path: str | Path) -> Path:
     if path.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"to_html: {path.name!r} must end in .html")
     text = document(view)
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, text)
     return path

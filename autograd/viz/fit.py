@@ -20,9 +20,10 @@ HTML, so the drawing is hidden until its ``<style>`` applies.
 
 from __future__ import annotations
 
-import hashlib
 import html
+import itertools
 import re
+import secrets
 
 # CSS px per unit of an SVG length (CSS: 1in = 96px = 72pt).
 _UNIT_PX = {
@@ -115,13 +116,19 @@ def fit_svg(svg: str, min_text_px: float = 8.0) -> str:
     return f'<div class="{BOX_CLASS}" style="max-width:100%;overflow:auto">{body.strip()}</div>'
 
 
+_RUN = secrets.token_hex(4)  # two kernels showing in one page never share a name
+_DISPLAYS = itertools.count()
+
+
 def fit_html(svg: str, caption: str = "") -> str:
     """HTML showing ``svg`` (Graphviz's output) fitted to its column, ``caption`` above it as
     text that wraps."""
     # Without the prolog, and without Graphviz's comments (a tenth of a big drawing).
     svg = re.sub(r"<!--.*?-->\n?", "", svg[svg.index("<svg") :], flags=re.DOTALL)
     width, legible = fit_width(svg, MIN_TEXT_PX)
-    key = "seegrad-" + hashlib.sha1((caption + svg).encode()).hexdigest()[:12]
+    # One name per display, not per drawing: the same drawing shown twice (a frame of
+    # step_backward and the cell above) must not share its zoom buttons.
+    key = f"seegrad-{_RUN}_{next(_DISPLAYS)}"
     # A drawing far taller than wide (a batch of samples) scrolls in a box of its own.
     height = _px(_attribute(_SVG_TAG.search(svg).group(0), "height")) or 0.0
     tall = height > max(1200.0, 2 * width)

@@ -16,6 +16,7 @@ from ..core.backward import backward_steps, topological_order
 from ..core.ops import OPS
 from ..core.value import Constant, Value
 from .draw import Style, draw_styled
+from .files import write_atomic
 from .graph import Graph
 from .text import number, value_names
 
@@ -114,7 +115,11 @@ def _write_gif(frames: list[Frame], path: Path, duration_ms: int) -> None:
         canvas = Image.new("RGB", (width, height), "white")
         canvas.paste(image, ((width - image.width) // 2, 0))
         canvases.append(canvas)
-    canvases[0].save(path, save_all=True, append_images=canvases[1:], duration=duration_ms, loop=0)
+    gif = io.BytesIO()
+    canvases[0].save(
+        gif, format="GIF", save_all=True, append_images=canvases[1:], duration=duration_ms, loop=0
+    )
+    write_atomic(path, gif.getvalue())
 
 
 _STEPS_CONTROLS = """<div id="controls">
@@ -155,7 +160,7 @@ def steps_document(frames: list[Frame]) -> str:
 
 
 def _write_html(frames: list[Frame], path: Path) -> None:
-    path.write_text(steps_document(frames), encoding="utf-8")
+    write_atomic(path, steps_document(frames))
 
 
 def step_backward(root: Value, **options: Any) -> Any:

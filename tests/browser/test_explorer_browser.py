@@ -14,6 +14,7 @@ import pytest
 import autograd
 import nn
 from autograd import Value, topological_order, viz
+from autograd.viz.explorer_page import graph_spec
 from tests.explorer_graphs import SWISH_JS, define_swish, neuron
 
 pytestmark = pytest.mark.browser
@@ -108,11 +109,48 @@ def test_nudging_w1_in_an_exported_file_matches_backward(page, artifacts: Path) 
     page.locator(".sg-leaf-name", has_text="w1").click()
     info = page.locator(".sg-info").inner_text()
     assert "d o / d w1 by the chain rule: 1 path" in info and "sum over the paths" in info
-    assert page.locator(".sg-edge.sg-on-path").count() == 8  # 4 ops, into each and out of each
+    assert lit_edges(page) == path_edges(neuron()[0], "w1")  # 4 ops, into each and out of each
     page.screenshot(path=str(folder / "neuron_nudged_w1.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "explorer-w1-path.png"), full_page=True)
     page.locator(".sg-op").last.hover()
     assert "f = tanh x; f' = 1 - tanh^2 x" in page.locator(".sg-info").inner_text()
     assert not requested, f"the page asked the network for {requested}"
+
+
+def path_edges(root: Value, label: str) -> set[tuple[str, str]]:
+    """The edges on the chain-rule paths from the leaf ``label`` to ``root``, as (tail, head):
+    ``v3`` is the box of the Value with index 3, ``o3`` the op ellipse that makes it."""
+    spec = graph_spec(root)
+    nodes = spec["nodes"]
+    on = {next(i for i, node in enumerate(nodes) if node["name"] == label)}
+    edges = set()
+    for i, node in enumerate(nodes):
+        inside = [p for p in node["parents"] if p in on]
+        if inside:
+            on.add(i)
+            edges |= {(f"v{p}", f"o{i}") for p in inside} | {(f"o{i}", f"v{i}")}
+    return edges
+
+
+def lit_edges(page) -> set[tuple[str, str]]:
+    """The lit edges as the reader sees them: for each lit curve, the boxes its two ends touch."""
+    pairs = page.evaluate(
+        """() => {
+            const shapes = [];
+            for (const g of document.querySelectorAll('.sg-value, .sg-op')) {
+                const kind = g.classList.contains('sg-op') ? 'o' : 'v';
+                shapes.push([kind + g.dataset.index, g.firstElementChild.getBBox()]);
+            }
+            const gap = (p, b) => Math.hypot(Math.max(b.x - p.x, 0, p.x - b.x - b.width),
+                Math.max(b.y - p.y, 0, p.y - b.y - b.height));
+            const near = (p) =>
+                shapes.reduce((best, s) => (gap(p, s[1]) < gap(p, best[1]) ? s : best))[0];
+            return [...document.querySelectorAll('.sg-edge.sg-on-path')].map((path) => [
+                near(path.getPointAtLength(0)),
+                near(path.getPointAtLength(path.getTotalLength()))]);
+        }"""
+    )
+    return {tuple(pair) for pair in pairs}
 
 
 def _rebuild_neuron(data: dict[str, float]) -> float:

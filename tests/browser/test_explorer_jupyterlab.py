@@ -39,9 +39,13 @@ def test_nudging_the_explorer_in_jupyterlab_matches_backward_and_moves_the_kerne
         "(field) => field.value === '-2'", arg=row.locator(".sg-value-field").element_handle()
     )
 
+    # A real key press: in JupyterLab, Enter is also a notebook shortcut.
     field = row.locator(".sg-value-field")
     field.fill("-2.5")
-    field.dispatch_event("change")
+    assert "press Enter to apply" in widget.locator(".sg-status").inner_text()
+    field.press("Enter")
+    assert "recomputed" in widget.locator(".sg-status").inner_text()
+    assert field.evaluate("(node) => node === document.activeElement")
     expected, _ = neuron(w1=-2.5)
     expected.backward()
     leaves = {v.label: v for v in _leaves(expected)}
@@ -56,6 +60,7 @@ def test_nudging_the_explorer_in_jupyterlab_matches_backward_and_moves_the_kerne
     widget.locator(".sg-leaf-name", has_text="w1").click()
     explorer_cell.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "06_explorer_nudged_w1.png"))
+    explorer_cell.screenshot(path=str(artifacts / "explorer-enter.png"))
 
     # The kernel followed the page: w1.data, o.data and the grads of the Python graph.
     printed = page.wait_for_function(
@@ -74,6 +79,22 @@ def test_nudging_the_explorer_in_jupyterlab_matches_backward_and_moves_the_kerne
     assert w1_data == -2.5
     assert math.isclose(o_data, expected.data, rel_tol=AGREE)
     assert math.isclose(w1_grad, leaves["w1"].grad, rel_tol=AGREE)
+
+    # h applies on Enter too: the finite difference beside w1 moves with it.
+    fd_before = float(row.locator(".sg-fd").get_attribute("data-value"))
+    h_field = widget.locator(".sg-h")
+    h_field.fill("0.5")
+    h_field.press("Enter")
+    fd_after = float(row.locator(".sg-fd").get_attribute("data-value"))
+    x1, w1, b = 2.0, -2.5, 6.8813735870195432
+    expected_fd = (math.tanh(x1 * (w1 + 0.5) + b) - math.tanh(x1 * w1 + b)) / 0.5
+    assert fd_after != fd_before and close(fd_after, expected_fd), (fd_before, fd_after)
+    h_field.fill("0")
+    h_field.press("Enter")
+    assert (
+        "not applied: h must be a non-zero finite number"
+        in widget.locator(".sg-status").inner_text()
+    )
 
     live = lab_steps.cell(page, "compiled=True, live=True")
     live.scroll_into_view_if_needed()

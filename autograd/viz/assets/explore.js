@@ -203,14 +203,18 @@ class Explorer {
     const bar = make("div", { class: "sg-bar" }, this.el);
     make("span", { text: "finite difference step h = " }, bar);
     const hField = make("input", { type: "number", value: String(this.h), step: "any", class: "sg-h" }, bar);
-    hField.addEventListener("change", () => {
+    this.statusLine = make("span", { class: "sg-status" }, bar);
+    this.onEnter(hField, "h", (enter) => {
       const h = Number(hField.value);
-      if (Number.isFinite(h) && h !== 0) {
+      if (hField.value.trim() === "" || !Number.isFinite(h) || h === 0) {
+        return `h must be a non-zero finite number, got ${JSON.stringify(hField.value)}`;
+      }
+      if (h !== this.h) {
         this.h = h;
         this.recompute();
-      }
+      } else if (enter) this.status(`h = ${h}: unchanged`);
+      return null;
     });
-    this.statusLine = make("span", { class: "sg-status" }, bar);
 
     const picture = make("div", { class: "sg-picture" }, this.el);
     const svg = make("svg", { viewBox: `0 0 ${spec.width} ${spec.height}`, class: "sg-svg" }, picture, true);
@@ -232,6 +236,7 @@ class Explorer {
     spec.nodes.forEach((v, i) => {
       const g = make("g", { class: `sg-value sg-${v.role}`, "data-index": String(i) }, svg, true);
       make("rect", { x: v.x - v.w / 2, y: v.y - v.h / 2, width: v.w, height: v.h, rx: 4 }, g, true);
+      make("title", { text: v.full }, g, true); // the whole label, when the box shows it cut
       const top = v.y - v.h / 2 + 14;
       make("text", { x: v.x, y: top, class: "sg-name", text: v.name }, g, true);
       const data = make("text", { x: v.x, y: top + 15, text: "" }, g, true);
@@ -268,14 +273,38 @@ class Explorer {
         field.value = slider.value;
         this.nudge(i, Number(slider.value));
       });
-      field.addEventListener("change", () => {
+      this.onEnter(field, v.name, (enter) => {
         const value = Number(field.value);
-        if (field.value.trim() === "" || !Number.isFinite(value)) return;
-        this.nudge(i, value);
+        if (field.value.trim() === "" || !Number.isFinite(value)) {
+          return `${v.name} must be a finite number, got ${JSON.stringify(field.value)}`;
+        }
+        if (value !== this.data[i]) this.nudge(i, value);
+        else if (enter) this.status(`${v.name} = ${value}: unchanged`);
+        return null;
       });
       this.rows[i] = { slider, field, grad, fd };
     }
     this.info = make("div", { class: "sg-info", text: "Hover or click an op to see its derivatives; click a leaf to see its chain-rule paths." }, this.el);
+  }
+
+  // A number field applies on Enter (and on leaving it). In JupyterLab, Enter is a notebook
+  // shortcut: the field takes the key first and the page opts out of shortcuts
+  // (data-lm-suppress-shortcuts), so Enter reaches the field. `apply` returns an error text or
+  // null; while a typed value waits, the status says so instead of an old "recomputed".
+  onEnter(field, name, apply) {
+    field.setAttribute("data-lm-suppress-shortcuts", "true");
+    const run = (enter) => {
+      const problem = apply(enter);
+      if (problem) this.status(`not applied: ${problem}`, true);
+    };
+    field.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      event.stopPropagation();
+      run(true);
+    });
+    field.addEventListener("change", () => run(false));
+    field.addEventListener("input", () => this.status(`${name} = ${field.value}: press Enter to apply`));
   }
 
   status(text, error) {

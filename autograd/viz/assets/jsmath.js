@@ -56,6 +56,11 @@ const M = (() => {
     step: (x) => (x > 0 ? 1 : 0), // Heaviside, 0 at 0 (relu'(0) = 0, as in PyTorch)
     sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
     relu: (x) => (x > 0 ? x : 0),
+    // The conventions of autograd.core.backends, once for JavaScript: 0 when c = 0, even at
+    // x = 0 (x^0 is the constant 1; a term of weight 0 adds nothing).
+    power_rule: (x, c) => (c !== 0 ? c * Math.pow(x, c - 1) : 0),
+    scaled_log: (x, c) => (c !== 0 ? c * Math.log(x) : 0),
+    scaled_reciprocal: (x, c) => (c !== 0 ? c / x : 0),
     const: (x) => x,
     fsum,
   };

@@ -51,8 +51,8 @@ def node_texts(svg: ET.Element) -> dict[str, str]:
         if group.get("class") in ("node", "cluster"):
             title = group.find(f"{SVG}title").text
             lines = [t.text or "" for t in group.iter(f"{SVG}text")]
-            # No-break spaces keep spaces, word joiners keep \N from expanding: both show as typed.
-            out[title] = "\n".join(lines).replace("\xa0", " ").replace("\u2060", "")
+            # No-break spaces keep spaces (shown as typed).
+            out[title] = "\n".join(lines).replace("\xa0", " ")
     return out
 
 
@@ -77,6 +77,8 @@ def test_hostile_value_label_is_shown_as_typed(text):
     assert set(texts) == {"v0", "v1", "o2", "v2"}
     assert texts["v0"].startswith(text.strip() + "\n") or texts["v0"].startswith(text + "\n")
     assert "data 1.0000" in texts["v0"]
+    # Nothing invisible added: copying the label from the picture gives the typed text.
+    assert "\u2060" not in "".join(texts.values())
 
 
 @needs_dot
@@ -257,3 +259,49 @@ def test_a_models_inputs_sit_left_of_its_weights_in_the_first_layers_box():
     source = draw_dot(out, cluster="module").source
     layer_0 = source.split('label="layer 0"')[1].split("subgraph cluster_")[0]
     assert "<TD>x0</TD>" in layer_0 and "<TD>x1</TD>" in layer_0
+
+
+LONG_LABELS = {
+    "20,000 characters": "a" * 20_000,
+    "4,000 ampersands": "&" * 4_000,
+    "9,000 backslashes": "\\" * 9_000,
+    "100,000 characters": "b" * 100_000,
+    "long lines and many": ("x\\N&<> " * 40 + "\n") * 500,
+}
+
+
+@needs_dot
+@pytest.mark.parametrize("name", list(LONG_LABELS))
+def test_a_long_label_is_drawn_shortened_with_the_full_text_in_its_tooltip(name):
+    text = LONG_LABELS[name]
+    x = Value(1.0, label=text)
+    y = (x * 2.0).tanh()
+    y.label = text
+    for view in (draw_dot(y), draw_dot(y, edge_labels=True)):
+        svg = svg_of(view)
+        shown = node_texts(svg)["v0"]
+        first = shown.split("\n")[0]
+        assert first.endswith("\u2026") and text.startswith(first[:-1].replace("\xa0", " "))
+        assert len(shown) < 1_000
+        tips = [a.get("{http://www.w3.org/1999/xlink}title") for a in svg.iter(f"{SVG}a")]
+        assert any(tip and tip.startswith(text[:500].split("\n")[0][:50]) for tip in tips)
+    from autograd.viz import backward_frames
+
+    assert svg_of(backward_frames(y)[-1]) is not None  # a frame's caption names the label
+
+
+def test_shorten_keeps_short_text_and_marks_each_cut():
+    from autograd.viz.escape import shorten
+
+    assert shorten("w1") == "w1" and shorten("a\nb") == "a\nb"
+    assert shorten("x" * 100, 10) == "x" * 9 + "\u2026"
+    assert shorten("\n".join("abc" for _ in range(20)), 80, 3) == "abc\nabc\n\u2026"
+
+
+@needs_dot
+def test_a_shortened_labels_tooltip_is_the_typed_text():
+    text = "\\N x\\ &amp; <b> \\\\ " * 10 + "end\\"
+    x = Value(1.0, label=text)
+    svg = svg_of(draw_dot(x * 2.0))
+    tips = [a.get("{http://www.w3.org/1999/xlink}title") for a in svg.iter(f"{SVG}a")]
+    assert text in [tip.replace("\xa0", " ") for tip in tips if tip], tips

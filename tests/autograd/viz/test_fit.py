@@ -51,3 +51,17 @@ def test_fit_svg_replaces_an_existing_style() -> None:
 def test_fit_svg_refuses_what_it_cannot_measure(svg: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         fit_svg(svg)
+
+
+def test_the_same_drawing_shown_twice_has_its_own_zoom_buttons() -> None:
+    """Radio groups are named per display: 200 % in one output never moves the other (19.3)."""
+    import re
+
+    from autograd.viz.fit import fit_html
+
+    svg = (
+        '<svg width="1400pt" height="200pt" viewBox="0 0 1400 200">'
+        '<text font-size="14">x</text></svg>'
+    )
+    names = [set(re.findall(r'type="radio" name="([^"]+)"', fit_html(svg))) for _ in range(2)]
+    assert all(len(n) == 1 for n in names) and names[0] != names[1], names
