@@ -62,3 +62,22 @@ def test_a_huge_int_in_an_optimizer_state_names_the_key():
     optimizer = nn.SGD([Value(1.0)], lr=0.1, momentum=0.9)
     with pytest.raises(ValueError, match=r"'velocity'\[0\] must be a finite number"):
         optimizer.load_state_dict({"velocity": [10**400]})
+
+
+@pytest.mark.parametrize("ndim", [0, 5, 255])
+def test_an_idx_header_with_impossible_dimensions_says_so(tmp_path, ndim):
+    path = tmp_path / "bad-idx"
+    path.write_bytes(bytes([0, 0, 8, ndim]) + (1).to_bytes(4, "big") * ndim + b"\0")
+    with pytest.raises(ValueError, match=f"declares {ndim} dimensions.*the header is damaged"):
+        nn.data.read_idx(path)
+
+
+def test_a_huge_int_in_a_model_state_names_the_key():
+    model = nn.Neuron(2, seed=0)
+    state = model.state_dict()
+    key = next(iter(state))
+    before = [p.data for p in model.parameters()]
+    state[key] = [10**400] * len(state[key])
+    with pytest.raises(ValueError, match=rf"state dict key '{key}'\[0\] must be a finite number"):
+        model.load_state_dict(state)
+    assert [p.data for p in model.parameters()] == before
