@@ -39,7 +39,7 @@ Output = Value | list[Value]
 
 _ONE_OUTPUT_PER_CLASS = (
     "loss 'cross_entropy' needs a model with one output per class (2 or more); "
-    "for one output use 'bce_logits' or 'hinge'"
+    "for one output pass loss='bce_logits' (labels 0 and 1) or loss='hinge' (labels -1 and +1)"
 )
 
 

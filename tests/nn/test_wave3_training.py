@@ -81,3 +81,16 @@ def test_a_huge_int_in_a_model_state_names_the_key():
     with pytest.raises(ValueError, match=rf"state dict key '{key}'\[0\] must be a finite number"):
         model.load_state_dict(state)
     assert [p.data for p in model.parameters()] == before
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_the_readme_one_output_fit_names_the_loss_to_pass(compiled):
+    """README: nn.fit(model, X, y, compiled=True, live=True) on the one-output moons model: the
+    default loss (cross_entropy) does not fit one output, and the error says what to pass."""
+    X, y = make_moons(32, noise=0.1, seed=0)
+    model = nn.MLP(2, [4, 1], seed=0)
+    with pytest.raises(ValueError, match=r"pass loss='bce_logits' \(labels 0 and 1\)"):
+        nn.fit(model, X, y, compiled=compiled, live=True, progress=False)
+    history = nn.fit(model, X, y, loss="bce_logits", compiled=compiled, live=True,
+                     progress=False, epochs=1)  # fmt: skip
+    assert history.epochs == 1
