@@ -45,6 +45,8 @@ class CompiledStep:
         X: np.ndarray,
         y: np.ndarray,
         accuracy: Callable[[Any, Any], bool] | None = None,
+        *,
+        dtype: str = "float64",
     ) -> None:
         n_features = X.shape[1]
         with no_grad():
@@ -60,9 +62,18 @@ class CompiledStep:
             return [loss.of_columns(outputs, row[n_features:]), *outputs]
 
         # Traced at the first sample: the numbers only meet the rows' domain checks there.
-        self.program = autograd.compile(
-            sample, len(first), example=first, parameters=optimizer.params
-        )
+        options: dict[str, Any] = {} if dtype == "float64" else {"dtype": dtype}
+        try:
+            self.program = autograd.compile(
+                sample, len(first), example=first, parameters=optimizer.params, **options
+            )
+        except TypeError as error:
+            if options and "dtype" in str(error):
+                raise ValueError(
+                    f"fit: dtype={dtype!r} needs an autograd.compile that takes dtype=; "
+                    "this one does not"
+                ) from None
+            raise
         self.parameters = self.program.parameter_values()
         self.grads = np.zeros_like(self.parameters)
         n = len(optimizer.params)

@@ -155,14 +155,15 @@ def _check_inputs(X: np.ndarray, who: str) -> None:
 
 def _make_step(
     compiled: bool, model: Module, loss: Any, loss_fn: Any, is_correct: Any, optimizer: Optimizer,
-    X: np.ndarray, y: np.ndarray, accuracy: Any,
+    X: np.ndarray, y: np.ndarray, accuracy: Any, dtype: str = "float64",
 ) -> Step:  # fmt: skip
     """The training step: eager (:func:`train_step`), or batched by ``autograd.compile``."""
     if compiled:
         if isinstance(loss, str):
             from .compiled import CompiledStep
 
-            return CompiledStep(model, losses.named_loss(loss), optimizer, X, y, accuracy)
+            named = losses.named_loss(loss)
+            return CompiledStep(model, named, optimizer, X, y, accuracy, dtype=dtype)
         warnings.warn(
             f"fit: compiled=True works with the named losses ({', '.join(losses.LOSSES)}),"
             " not a function; training eagerly",
@@ -233,6 +234,7 @@ def fit(
     progress: bool = True,
     compiled: bool = False,
     live: bool | Any = False,
+    dtype: str = "float64",
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mini-batch gradient descent; returns a :class:`History`.
 
@@ -256,11 +258,16 @@ def fit(
     ``live=True`` (or an :class:`nn.live.LiveView`) draws the curves, the decision boundary of
     2-D data and the network as training goes, in Jupyter (elsewhere: the progress bar only).
 
+    ``dtype="float32"`` (with ``compiled=True``) computes the whole compiled program in float32,
+    as PyTorch does by default; the parameters come back into the Values as floats. Eager
+    training is float64.
+
     The loop below is all of fit: a :class:`nn.step.Step` runs each batch and holds the
     weights; the progress bar, callbacks, live view and checkpoints are hooks
     (:mod:`nn.hooks`) called after every step.
     """
     X, y = _data(X, y, "fit")
+    _check_dtype(dtype, compiled)
     epochs, batch_size = _count(epochs, "epochs", 0), _count(batch_size, "batch_size", 1)
     checkpoint_every = _count(checkpoint_every, "checkpoint_every", 1)
     loss_fn, is_correct = _resolve_loss(loss, accuracy)
@@ -276,7 +283,7 @@ def fit(
     position, history = Position(), History()
     if resume and path is not None and path.exists():
         position, history = _resumed(path, model, optimizer, settings)
-    step = _make_step(compiled, model, loss, loss_fn, is_correct, optimizer, X, y, accuracy)
+    step = _make_step(compiled, model, loss, loss_fn, is_correct, optimizer, X, y, accuracy, dtype)
     n_batches = math.ceil(len(X) / batch_size)
     hooks: list[Hook] = [ProgressBar(position, epochs, n_batches, is_correct is not None, progress)]
     if callbacks:
@@ -335,6 +342,15 @@ def fit(
     if interrupted and progress:
         print(f"stopped after step {len(history.step_loss)}: the model keeps those weights")
     return history
+
+
+def _check_dtype(dtype: Any, compiled: bool) -> None:
+    if dtype not in ("float64", "float32"):
+        raise ValueError(f"fit: dtype must be 'float64' or 'float32', got {dtype!r:.40}")
+    if dtype == "float32" and not compiled:
+        raise ValueError(
+            "fit: dtype='float32' needs compiled=True (eager training computes in float64)"
+        )
 
 
 def _resumed(

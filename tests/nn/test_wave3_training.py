@@ -94,3 +94,31 @@ def test_the_readme_one_output_fit_names_the_loss_to_pass(compiled):
     history = nn.fit(model, X, y, loss="bce_logits", compiled=compiled, live=True,
                      progress=False, epochs=1)  # fmt: skip
     assert history.epochs == 1
+
+
+def test_float32_needs_compiled_training():
+    X, y = make_moons(16, seed=0)
+    model = nn.MLP(2, [3, 1], seed=0)
+    with pytest.raises(ValueError, match=r"dtype='float32' needs compiled=True"):
+        nn.fit(model, X, y, loss="bce_logits", dtype="float32", progress=False)
+    with pytest.raises(ValueError, match=r"dtype must be 'float64' or 'float32', got 'half'"):
+        nn.fit(model, X, y, loss="bce_logits", dtype="half", compiled=True, progress=False)
+
+
+def test_float32_compiled_training_gives_float_parameters_close_to_float64():
+    import inspect
+
+    import autograd
+
+    if "dtype" not in inspect.signature(autograd.compile).parameters:
+        pytest.skip("autograd.compile has no dtype= yet (helper compiler)")
+    X, y = make_moons(64, noise=0.1, seed=0)
+    runs = {}
+    for dtype in ("float64", "float32"):
+        model = nn.MLP(2, [6, 1], seed=0)
+        nn.fit(model, X, y, loss="bce_logits", epochs=2, batch_size=16, progress=False,
+               compiled=True, dtype=dtype)  # fmt: skip
+        runs[dtype] = [p.data for p in model.parameters()]
+        assert all(type(x) is float for x in runs[dtype])
+    np.testing.assert_allclose(runs["float32"], runs["float64"], rtol=1e-3, atol=1e-4)
+    assert runs["float32"] != runs["float64"]
