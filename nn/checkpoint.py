@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .io import (
+    _open_temporary,
     check_finite_state,
     check_model_dict,
     check_number,
@@ -25,6 +28,50 @@ from .optim import Optimizer
 FORMAT = "seegrad.checkpoint"
 _COUNTS = ("epoch", "batch", "correct", "seen")
 HISTORY_LISTS = ("loss", "accuracy", "step_loss")
+
+
+@dataclass
+class Position:
+    """Where training stands: the next batch to run, and the running sums of the epoch in
+    progress (the mean loss and accuracy so far are ``loss_sum / seen``, ``correct / seen``)."""
+
+    epoch: int = 0
+    batch: int = 0
+    loss_sum: float = 0.0
+    correct: int = 0
+    seen: int = 0
+
+    def add(self, index: int, cost: float, correct: int | None, samples: int) -> None:
+        """Count the step just run on batch ``index`` (``samples`` rows, mean loss ``cost``)."""
+        self.batch = index + 1
+        self.loss_sum += cost * samples
+        self.seen += samples
+        if correct is not None:
+            self.correct += correct
+
+    def next_epoch(self) -> None:
+        self.epoch += 1
+        self.batch, self.loss_sum, self.correct, self.seen = 0, 0.0, 0, 0
+
+
+def check_writable(path: Path) -> None:
+    """Refuse, before any training, a checkpoint path that could not be written: its folder
+    missing or read-only, or the path a folder. A temporary file is made and removed beside it,
+    as the save will."""
+    if path.is_dir():
+        raise ValueError(f"fit: checkpoint {path} is a folder; pass a file path")
+    folder = path.parent
+    if not folder.is_dir():
+        raise ValueError(f"fit: checkpoint {path}: the folder {folder} does not exist")
+    try:
+        handle, temporary = _open_temporary(path)
+    except OSError as error:
+        raise ValueError(
+            f"fit: checkpoint {path} cannot be written ({error.strerror or error}); "
+            "nothing was trained"
+        ) from None
+    os.close(handle)
+    temporary.unlink(missing_ok=True)
 
 
 def save_checkpoint(

@@ -5,9 +5,11 @@ The traced function is ``[loss(model(x), t), *model(x)]`` for a row holding the 
 the label's target columns t: the loss is the registry's own function (:mod:`nn.losses`), so
 eager and compiled training compute the same thing, and the model's outputs come out of the
 same program for the accuracy. The parameters live in one flat NumPy array in the optimizer's
-order; each step is one ``value_and_grad`` and one vector ``Optimizer.update`` on it. The
-Values are written back (``sync``) whenever someone may read them: before callbacks, at
-checkpoints and when ``fit`` returns.
+order; each step is one ``value_and_grad`` and one vector ``Optimizer.update`` on it. This is
+the :class:`nn.step.Step` of compiled training: the array is the weights' one home while fit
+runs, written into the Values (``to_values``) whenever someone may read them (callbacks, the
+live view, checkpoints, the end of fit), and the same program draws the live view's decision
+boundary (``predict``), so a fit compiles the model once.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from autograd import Value, no_grad
 from .losses import NamedLoss
 from .module import Module
 from .optim import Optimizer
+from .step import predict
 
 
 def _as_list(out: Value | list[Value]) -> list[Value]:
@@ -30,9 +33,9 @@ def _as_list(out: Value | list[Value]) -> list[Value]:
 
 
 class CompiledStep:
-    """One training step over a batch, batched by ``autograd.compile``; see the module
-    docstring. ``source(X, y)`` is the table to draw batches from (features, then targets),
-    the ``X`` and ``y`` it was made with."""
+    """One training step over a batch, batched by ``autograd.compile`` (a :class:`nn.step.Step`;
+    see the module docstring). ``table(X, y)`` is the table to draw batches from (features,
+    then target columns)."""
 
     def __init__(
         self,
@@ -42,6 +45,8 @@ class CompiledStep:
         X: np.ndarray,
         y: np.ndarray,
         accuracy: Callable[[Any, Any], bool] | None = None,
+        *,
+        dtype: str = "float64",
     ) -> None:
         n_features = X.shape[1]
         with no_grad():
@@ -49,16 +54,26 @@ class CompiledStep:
         if loss.name == "cross_entropy" and self.n_outputs < 2:
             loss.of_sample(Value(0.0), 0)  # the eager step's error
         self.loss, self.optimizer, self.accuracy = loss, optimizer, accuracy
-        first = self.source(X[:1], y[:1])[0]  # one row to trace with, not a copy of the data
+        self.model, self.n_features = model, n_features
+        first = self.table(X[:1], y[:1])[0]  # one row to trace with, not a copy of the data
 
         def sample(row: list[Value]) -> list[Value]:
             outputs = _as_list(model(row[:n_features]))
             return [loss.of_columns(outputs, row[n_features:]), *outputs]
 
         # Traced at the first sample: the numbers only meet the rows' domain checks there.
-        self.program = autograd.compile(
-            sample, len(first), example=first, parameters=optimizer.params
-        )
+        options: dict[str, Any] = {} if dtype == "float64" else {"dtype": dtype}
+        try:
+            self.program = autograd.compile(
+                sample, len(first), example=first, parameters=optimizer.params, **options
+            )
+        except TypeError as error:
+            if options and "dtype" in str(error):
+                raise ValueError(
+                    f"fit: dtype={dtype!r} needs an autograd.compile that takes dtype=; "
+                    "this one does not"
+                ) from None
+            raise
         self.parameters = self.program.parameter_values()
         self.grads = np.zeros_like(self.parameters)
         n = len(optimizer.params)
@@ -67,11 +82,11 @@ class CompiledStep:
         self._trained, self._trained_grads = self.parameters[:n], self.grads[:n]
         self._stale = False
 
-    def source(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def table(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Features and target columns side by side, built once for the whole data set."""
         return np.concatenate([X, self.loss.columns(y, self.n_outputs)], axis=1)
 
-    def __call__(self, rows: np.ndarray, y: np.ndarray) -> tuple[float, int | None]:
+    def run(self, rows: np.ndarray, y: np.ndarray) -> tuple[float, int | None]:
         cost, outputs = self.program.value_and_grad(
             rows,
             self.parameters,
@@ -82,9 +97,9 @@ class CompiledStep:
         if self._vector:
             self.optimizer.update(self._trained, self._trained_grads)
         else:  # a rule written on Values: through them
-            self.sync()
+            self.to_values()
             self.optimizer.step()
-            self.reload()  # now the arrays and the Values agree
+            self.from_values()  # now the arrays and the Values agree
         return cost, self._correct(outputs[1:].T, y)
 
     def _correct(self, outputs: np.ndarray, y: np.ndarray) -> int | None:
@@ -98,7 +113,7 @@ class CompiledStep:
             return None
         return int(np.count_nonzero(self.loss.correct(outputs, np.asarray(y))))
 
-    def sync(self) -> None:
+    def to_values(self) -> None:
         """Write the flat arrays back into the parameters' ``.data`` and ``.grad``."""
         if not self._stale:
             return
@@ -108,6 +123,19 @@ class CompiledStep:
             p.grad = g
         self._stale = False
 
-    def reload(self) -> None:
+    def from_values(self) -> None:
         """Read the parameters' ``.data`` back (a callback may have changed them)."""
         self.parameters[:] = [p.data for p in self.program.parameters]
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The model's outputs on the rows of ``X`` (samples, outputs), from the training
+        program itself (its loss fed zero targets, and ignored). Where that loss cannot be
+        computed (a probability of exactly 0 or 1 under "bce"), the rows go through the
+        Values instead."""
+        self.to_values()
+        X = np.asarray(X, dtype=np.float64)
+        targets = np.zeros((len(X), self.program.n_inputs - self.n_features))
+        try:
+            return self.program(np.concatenate([X, targets], axis=1))[:, 1:]
+        except (ValueError, OverflowError, ZeroDivisionError):
+            return predict(self.model, X).reshape(len(X), -1)

@@ -175,6 +175,7 @@ FASHION_MNIST_CONTENT = {
 FASHION_MNIST_SYSTEM_DIRS = (Path("/usr/share/datasets/fashion-mnist"),)
 
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+MAX_IDX_DIMS = 4  # MNIST's images have 3 (count, rows, columns), its labels 1
 MAX_IDX_BYTES = 1 << 30  # read_idx refuses a header promising more (MNIST's largest: 47 MB)
 
 
@@ -213,6 +214,11 @@ def read_idx(
                     f"{path}: not an IDX file (bad magic number {head.hex() or 'empty'})"
                 )
             ndim = head[3]
+            if not 1 <= ndim <= MAX_IDX_DIMS:
+                raise ValueError(
+                    f"{path}: IDX header declares {ndim} dimensions; read_idx reads 1 to "
+                    f"{MAX_IDX_DIMS} (images, labels): the header is damaged"
+                )
             dims = _read_up_to(file, 4 * ndim)
             if len(dims) < 4 * ndim:
                 raise ValueError(

@@ -81,7 +81,7 @@ class LiveView:
         self._next = 0.0
         self._X: np.ndarray | None = None
         self._y: np.ndarray | None = None
-        self._outputs: Any = None
+        self._predict: Callable[[np.ndarray], np.ndarray] | None = None
         self._threshold = 0.0
 
     @property
@@ -93,28 +93,27 @@ class LiveView:
         model: Module,
         X: np.ndarray,
         y: np.ndarray,
-        outputs: Any = None,
+        predict: Callable[[np.ndarray], np.ndarray] | None = None,
         threshold: float = 0.0,
     ) -> None:
         """Called by ``fit`` before the first step: the data to draw the boundary over,
-        ``outputs``, the model traced by ``autograd.compile`` when fit has one (else traced
-        here, for 2-D data, once something is shown), and for one output the ``threshold``
-        where the class changes (0.5 when the loss reads the output as a probability)."""
+        ``predict(X)``, the model's outputs (samples, outputs) for rows of X with the current
+        weights (fit passes its training step's, which for compiled training is the program it
+        trains with; default: a forward pass on the Values), and for one output the
+        ``threshold`` where the class changes (0.5 when the loss reads the output as a
+        probability)."""
         self._X, self._y = np.asarray(X, dtype=float), np.asarray(y)
         self._threshold = float(threshold)
         self._next = time.perf_counter() + self.every
         if self.show is None or self._X.ndim != 2 or self._X.shape[1] != 2:
             return
-        if outputs is None:
-            import autograd
+        if predict is None:
+            from .step import predict as forward
 
-            def outputs_of(row: list) -> list:
-                out = model(row)
-                return out if isinstance(out, list) else [out]
+            def predict(rows: np.ndarray) -> np.ndarray:
+                return forward(model, rows)
 
-            # Traced once; the weights are read afresh on each call (they are parameters).
-            outputs = autograd.compile(outputs_of, 2)
-        self._outputs = outputs
+        self._predict = predict
 
     def due(self) -> bool:
         """Whether the next redraw is due (``fit`` calls the view only then)."""
@@ -142,7 +141,7 @@ class LiveView:
 
     def picture(self, history: Any) -> str:
         """The loss and accuracy curves and (2-D data) the decision boundary, as SVG."""
-        boundary = self._grid() if self._outputs is not None else None
+        boundary = self._grid() if self._predict is not None else None
         return training_svg(history, boundary)
 
     def _grid(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -155,7 +154,8 @@ class LiveView:
         centres = (np.arange(GRID) + 0.5) / GRID
         grid_x, grid_y = np.meshgrid(low[0] + centres * (high[0] - low[0]),
                                      low[1] + centres * (high[1] - low[1]))  # fmt: skip
-        outputs = np.asarray(self._outputs(np.column_stack([grid_x.ravel(), grid_y.ravel()])))
+        assert self._predict is not None
+        outputs = np.asarray(self._predict(np.column_stack([grid_x.ravel(), grid_y.ravel()])))
         outputs = outputs.reshape(GRID * GRID, -1)
         if outputs.shape[1] == 1:
             scores = outputs[:, 0] - self._threshold

@@ -229,7 +229,8 @@ def _logits(out: Output) -> list[Value]:
     if not isinstance(out, list):
         raise ValueError(
             "loss 'cross_entropy' needs a model with one output per class (2 or more); "
-            "for one output use 'bce_logits' or 'hinge'"
+            "for one output pass loss='bce_logits' (labels 0 and 1) or "
+            "loss='hinge' (labels -1 and +1)"
         )
     return out
 

@@ -183,6 +183,8 @@ class Module:
                 )
             for i, (p, number) in enumerate(zip(params, numbers_in, strict=True)):
                 ok = isinstance(number, numbers.Real) and not isinstance(number, bool)
+                if ok and isinstance(number, numbers.Integral):
+                    ok = abs(number) <= 2**1023  # a larger int has no float
                 if not ok or not math.isfinite(number):
                     raise ValueError(
                         f"state dict key {key!r}[{i}] must be a finite number, got {number!r}"

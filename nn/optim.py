@@ -34,7 +34,9 @@ class Optimizer:
                 raise TypeError(
                     f"{type(self).__name__}: parameter {i} must be a Value, got {type(p).__name__}"
                 )
-        if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)):
+            raise TypeError(f"{type(self).__name__}: lr must be a number, got {lr!r}")
+        if not (lr > 0 and math.isfinite(lr)):
             raise ValueError(f"{type(self).__name__}: lr must be a positive number, got {lr!r}")
         self.lr = float(lr)
 
@@ -43,10 +45,24 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """One update of every parameter from its ``.grad``."""
+        """One update of every parameter from its ``.grad``. Every new number is checked
+        before any is written: one that is not finite raises ``OverflowError`` naming the
+        parameter, and the parameters and the optimizer's state stay as they were."""
         params = np.array([p.data for p in self.params], dtype=np.float64)
         grads = np.array([p.grad for p in self.params], dtype=np.float64)
-        self.update(params, grads)
+        state = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in vars(self).items()}
+        with np.errstate(all="ignore"):
+            self.update(params, grads)
+        bad = np.flatnonzero(~np.isfinite(params))
+        if len(bad):
+            vars(self).update(state)
+            i = int(bad[0])
+            p = self.params[i]
+            raise OverflowError(
+                f"{type(self).__name__}.step: parameter {i} ({p.label or 'unlabelled'}, "
+                f"{p.data!r}, grad {p.grad!r}) would become {params[i]} with lr={self.lr!r}; "
+                "no parameter was changed (lower the learning rate)"
+            )
         for p, number in zip(self.params, params.tolist(), strict=True):
             p.data = number
 
@@ -89,6 +105,8 @@ def _check_buffers(
             raise ValueError(f"{who} state {key!r} must be a list of {n} numbers")
         for i, x in enumerate(buffer):
             ok = isinstance(x, (int, float)) and not isinstance(x, bool)
+            if ok and isinstance(x, int) and abs(x) > 2**1023:
+                ok = False  # too large for a float
             if not ok or not math.isfinite(x):
                 raise ValueError(f"{who} state {key!r}[{i}] must be a finite number, got {x!r:.40}")
         buffers[key] = [float(x) for x in buffer]

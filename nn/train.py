@@ -1,42 +1,45 @@
 """Training: ``fit`` runs gradient descent over batches, ``evaluate`` measures loss and accuracy.
 
-One training step (``train_step``) is: forward every sample of the batch, average the losses
-into one Value C, ``C.backward()``, ``optimizer.step()``. Weights change only in the last line,
-so stopping between steps always leaves the weights of a completed step.
+One training step (:func:`nn.step.train_step`) is: forward every sample of the batch, average
+the losses into one Value C, ``C.backward()``, ``optimizer.step()``. Weights change only in the
+last line, so stopping between steps always leaves the weights of a completed step.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
 import math
 import numbers
 import signal
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-import autograd
 from autograd import Value, no_grad
 
 from . import losses
-from .checkpoint import HISTORY_LISTS, load_checkpoint, save_checkpoint
+from .checkpoint import HISTORY_LISTS, Position, check_writable, load_checkpoint
 from .data import batches
+from .hooks import Callbacks, Checkpoint, Hook, Live, ProgressBar
 from .live import live_view
 from .module import Module
 from .optim import Adam, Optimizer
+from .step import EagerStep, History, Step, StepInfo, predict, train_step
+
+__all__ = ["History", "StepInfo", "evaluate", "fit", "predict", "train_step"]
+POSITION_KEYS = tuple(f.name for f in fields(Position))
 
 Output = Value | list[Value]
 
 
 _ONE_OUTPUT_PER_CLASS = (
     "loss 'cross_entropy' needs a model with one output per class (2 or more); "
-    "for one output use 'bce_logits' or 'hinge'"
+    "for one output pass loss='bce_logits' (labels 0 and 1) or loss='hinge' (labels -1 and +1)"
 )
 
 
@@ -150,122 +153,23 @@ def _check_inputs(X: np.ndarray, who: str) -> None:
         raise ValueError(f"{who}: X[{row}, {column}] is {X[row, column]} (not finite)")
 
 
-@dataclass
-class History:
-    """What ``fit`` measured: per epoch the mean training loss and accuracy (NaN without an
-    accuracy rule), and the loss of every step."""
-
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float] = field(default_factory=list)
-    step_loss: list[float] = field(default_factory=list)
-    interrupted: bool = False
-
-    @property
-    def epochs(self) -> int:
-        return len(self.loss)
-
-
-@dataclass
-class StepInfo:
-    """Passed to each callback after every completed step."""
-
-    epoch: int
-    batch: int
-    loss: float
-    end_of_epoch: bool
-    history: History
-    model: Module
-    optimizer: Optimizer
-
-
-def train_step(
-    model: Module,
-    loss_fn: Callable[[Output, Any], Value],
-    optimizer: Optimizer,
-    X: np.ndarray,
-    y: np.ndarray,
-) -> tuple[float, list[Output]]:
-    """One step of gradient descent on a batch: C = mean of the per-sample losses; C.backward();
-    optimizer.step(). Returns C and the outputs (as computed before the step)."""
-    with _collector_paused():
-        optimizer.zero_grad()
-        outputs = [model(row) for row in X.tolist()]
-        losses = [loss_fn(out, target) for out, target in zip(outputs, y, strict=True)]
-        cost = autograd.sum(losses) / len(outputs)
-        cost.backward()
-        optimizer.step()
-    return cost.data, outputs
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a block, then back as the caller had it.
-
-    A step's graph holds no reference cycles (reference counting frees it), but making its tens
-    of thousands of Values triggers collections that scan the whole heap: pausing the collector
-    takes them out of the step. The caller's setting is restored, never changed for good.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _shown(position: dict, history: History, end_of_epoch: bool, has_accuracy: Any) -> dict:
-    """Loss and accuracy of the epoch so far, for the progress bar (steadier than one batch)."""
-    if end_of_epoch:
-        loss, accuracy = history.loss[-1], history.accuracy[-1]
-    else:
-        loss = position["loss_sum"] / position["seen"]
-        accuracy = position["correct"] / position["seen"]
-    shown = {"loss": f"{loss:.4f}"}
-    if has_accuracy:
-        shown["acc"] = f"{accuracy:.3f}"
-    return shown
-
-
-class _EagerStep:
-    """:func:`train_step` on Values, counting the samples its outputs classify right."""
-
-    def __init__(self, model: Module, loss_fn: Any, is_correct: Any, optimizer: Optimizer) -> None:
-        self.model, self.loss_fn, self.is_correct, self.optimizer = (
-            model, loss_fn, is_correct, optimizer,
-        )  # fmt: skip
-
-    def source(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return X
-
-    def __call__(self, X_batch: np.ndarray, y_batch: np.ndarray) -> tuple[float, int | None]:
-        cost, outputs = train_step(self.model, self.loss_fn, self.optimizer, X_batch, y_batch)
-        if self.is_correct is None:
-            return cost, None
-        return cost, sum(bool(self.is_correct(o, t)) for o, t in zip(outputs, y_batch, strict=True))
-
-    def sync(self) -> None:
-        """The Values are the weights: nothing to write back."""
-
-    reload = sync
-
-
 def _make_step(
     compiled: bool, model: Module, loss: Any, loss_fn: Any, is_correct: Any, optimizer: Optimizer,
-    X: np.ndarray, y: np.ndarray, accuracy: Any,
-) -> Any:  # fmt: skip
+    X: np.ndarray, y: np.ndarray, accuracy: Any, dtype: str = "float64",
+) -> Step:  # fmt: skip
     """The training step: eager (:func:`train_step`), or batched by ``autograd.compile``."""
     if compiled:
         if isinstance(loss, str):
             from .compiled import CompiledStep
 
-            return CompiledStep(model, losses.named_loss(loss), optimizer, X, y, accuracy)
+            named = losses.named_loss(loss)
+            return CompiledStep(model, named, optimizer, X, y, accuracy, dtype=dtype)
         warnings.warn(
             f"fit: compiled=True works with the named losses ({', '.join(losses.LOSSES)}),"
             " not a function; training eagerly",
             stacklevel=3,
         )
-    return _EagerStep(model, loss_fn, is_correct, optimizer)
+    return EagerStep(model, loss_fn, is_correct, optimizer)
 
 
 class _StopOnInterrupt:
@@ -297,6 +201,20 @@ class _StopOnInterrupt:
             signal.signal(signal.SIGINT, self._previous or signal.SIG_DFL)
 
 
+def _data(X: Any, y: Any, who: str) -> tuple[np.ndarray, np.ndarray]:
+    """X as a float (samples, features) array of finite numbers with one label each."""
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if X.ndim != 2 or len(X) != len(y) or len(X) == 0:
+        if X.ndim == 2 and len(X) == len(y) == 0:
+            raise ValueError(f"{who}: no samples to train on (X has shape {X.shape})")
+        raise ValueError(
+            f"{who}: X must be (samples, features) with one label each; got X "
+            f"{X.shape} and y {y.shape}"
+        )
+    _check_inputs(X, who)
+    return X, y
+
+
 def fit(
     model: Module,
     X: np.ndarray | Sequence[Sequence[float]],
@@ -316,6 +234,7 @@ def fit(
     progress: bool = True,
     compiled: bool = False,
     live: bool | Any = False,
+    dtype: str = "float64",
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mini-batch gradient descent; returns a :class:`History`.
 
@@ -329,7 +248,7 @@ def fit(
     the history so far (``history.interrupted`` is True); the model keeps the weights of the
     last completed step. With ``checkpoint=path`` the model, optimizer and progress are saved
     every ``checkpoint_every`` epochs, at the end and on interruption; ``resume=True`` continues
-    from that file when it exists.
+    from that file when it exists. The path is checked before anything is trained.
 
     ``compiled=True`` runs each step with ``autograd.compile`` (the same math on NumPy over the
     whole batch; much faster) for the named losses; for a loss function it trains eagerly
@@ -338,132 +257,114 @@ def fit(
 
     ``live=True`` (or an :class:`nn.live.LiveView`) draws the curves, the decision boundary of
     2-D data and the network as training goes, in Jupyter (elsewhere: the progress bar only).
+
+    ``dtype="float32"`` (with ``compiled=True``) computes the whole compiled program in float32,
+    as PyTorch does by default; the parameters come back into the Values as floats. Eager
+    training is float64.
+
+    The loop below is all of fit: a :class:`nn.step.Step` runs each batch and holds the
+    weights; the progress bar, callbacks, live view and checkpoints are hooks
+    (:mod:`nn.hooks`) called after every step.
     """
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y)
-    if X.ndim != 2 or len(X) != len(y):
-        raise ValueError(
-            f"fit: X must be (samples, features) with one label each; got X "
-            f"{X.shape} and y {y.shape}"
-        )
-    if len(X) == 0:
-        raise ValueError(f"fit: no samples to train on (X has shape {X.shape})")
-    _check_inputs(X, "fit")
-    epochs = _count(epochs, "epochs", 0)
+    X, y = _data(X, y, "fit")
+    _check_dtype(dtype, compiled)
+    epochs, batch_size = _count(epochs, "epochs", 0), _count(batch_size, "batch_size", 1)
     checkpoint_every = _count(checkpoint_every, "checkpoint_every", 1)
-    batch_size = _count(batch_size, "batch_size", 1)
     loss_fn, is_correct = _resolve_loss(loss, accuracy)
     if isinstance(loss, str):
         check_labels(loss, y, _output_count(model, X.shape[1]))
     optimizer = optimizer or Adam(model.parameters(), lr=0.01)
-    n_batches = math.ceil(len(X) / batch_size)
-    step = _make_step(compiled, model, loss, loss_fn, is_correct, optimizer, X, y, accuracy)
-    view = live_view(live)
-    if view is not None:
-        threshold = losses.named_loss(loss).threshold if isinstance(loss, str) else 0.0
-        view.start(model, X, y, getattr(step, "outputs", None), threshold)
-
-    history = History()
-    # Where we are: the next batch to run, and the running sums of the epoch in progress.
-    position = {"epoch": 0, "batch": 0, "loss_sum": 0.0, "correct": 0, "seen": 0}
-    settings = {"batch_size": batch_size, "seed": seed, "samples": len(X)}
-    path = Path(checkpoint) if checkpoint is not None else None
+    view, path = live_view(live), None if checkpoint is None else Path(checkpoint)
     if resume and path is None:
         raise ValueError("fit: resume=True needs checkpoint=path")
+    if path is not None:
+        check_writable(path)  # before anything is trained or loaded
+    settings = {"batch_size": batch_size, "seed": seed, "samples": len(X)}
+    position, history = Position(), History()
     if resume and path is not None and path.exists():
-        position, saved = load_checkpoint(path, model, optimizer, settings)
-        history = History(**{key: list(saved[key]) for key in HISTORY_LISTS})
-        step.reload()  # the weights just loaded into the Values
+        position, history = _resumed(path, model, optimizer, settings)
+    step = _make_step(compiled, model, loss, loss_fn, is_correct, optimizer, X, y, accuracy, dtype)
+    n_batches = math.ceil(len(X) / batch_size)
+    hooks: list[Hook] = [ProgressBar(position, epochs, n_batches, is_correct is not None, progress)]
+    if callbacks:
+        hooks.append(Callbacks(callbacks))
+    if view is not None:
+        hooks.append(Live(view, step, model, X, y, _threshold(loss)))
+    if path is not None:
+        saving = (path, checkpoint_every, epochs, model, optimizer, position, settings)
+        hooks.append(Checkpoint(*saving))
 
-    def save_progress() -> None:
-        if path is not None:
-            step.sync()
-            state = {**position, **settings}
-            save_checkpoint(path, model, optimizer, state, asdict(history))
-
-    from tqdm.auto import tqdm
-
-    bar = tqdm(
-        total=epochs * n_batches,
-        initial=min(position["epoch"] * n_batches + position["batch"], epochs * n_batches),
-        disable=not progress,
-        unit="step",
-        dynamic_ncols=True,
-    )
-    interrupted = False
-    source = step.source(X, y)
-    with _StopOnInterrupt() as stop, bar, contextlib.ExitStack() as finish:
-        finish.callback(step.sync)  # the Values hold the last step's weights, however fit ends
-        while position["epoch"] < epochs and not interrupted:
-            epoch = position["epoch"]
-            bar.set_description(f"epoch {epoch + 1}/{epochs}")
-            order_seed = None if seed is None else [seed, epoch]
-            for index, (X_batch, y_batch) in enumerate(
-                batches(source, y, batch_size, shuffle=shuffle, seed=order_seed)
-            ):
-                if index < position["batch"]:
+    interrupted, table = False, step.table(X, y)
+    with _StopOnInterrupt() as stop, contextlib.ExitStack() as cleanup:
+        for hook in hooks:
+            cleanup.callback(hook.close)
+        cleanup.callback(step.to_values)  # runs first: the Values get the last step, however
+        # fit ends
+        while position.epoch < epochs and not interrupted:
+            epoch = position.epoch
+            order = batches(table, y, batch_size, shuffle=shuffle,
+                            seed=None if seed is None else [seed, epoch])  # fmt: skip
+            for index, (rows, labels) in enumerate(order):
+                if index < position.batch:
                     continue  # done before the checkpoint we resumed from
                 try:
-                    cost, correct = step(X_batch, y_batch)
+                    cost, correct = step.run(rows, labels)
                 except KeyboardInterrupt:
-                    interrupted = True  # raised before optimizer.step: weights untouched
+                    interrupted = True  # raised before the optimizer's step: weights untouched
                     break
-                position["batch"] = index + 1
-                position["loss_sum"] += cost * len(X_batch)
-                position["seen"] += len(X_batch)
-                if correct is not None:
-                    position["correct"] += correct
+                position.add(index, cost, correct, len(rows))
                 history.step_loss.append(cost)
                 end_of_epoch = index + 1 == n_batches
                 if end_of_epoch:
-                    history.loss.append(position["loss_sum"] / position["seen"])
+                    history.loss.append(position.loss_sum / position.seen)
                     history.accuracy.append(
-                        position["correct"] / position["seen"] if is_correct else math.nan
+                        position.correct / position.seen if is_correct else math.nan
                     )
-                    position.update(epoch=epoch + 1, batch=0, loss_sum=0.0, correct=0, seen=0)
-                bar.update(1)
-                bar.set_postfix(_shown(position, history, end_of_epoch, is_correct), refresh=False)
+                    position.next_epoch()
                 info = StepInfo(epoch, index, cost, end_of_epoch, history, model, optimizer)
-                if callbacks:
-                    step.sync()  # callbacks see (and may change) the current weights
                 try:
-                    for callback in callbacks:
-                        callback(info)
+                    for hook in hooks:
+                        hook.after_step(info, step)
                 except KeyboardInterrupt:
                     interrupted = True
-                if callbacks:
-                    step.reload()
-                if view is not None and view.due():  # by time: Values synced only then
-                    step.sync()
-                    view(info)
-                if stop.requested:
+                if interrupted or stop.requested:
                     interrupted = True
-                if interrupted:
                     break
-            finished = position["epoch"]
-            if not interrupted and finished == epoch:  # no step ran: never loop forever
+            if not interrupted and position.epoch == epoch:  # no step ran: never loop forever
                 raise RuntimeError(
-                    f"fit: epoch {epoch + 1} ran no step (batch {position['batch']} of "
+                    f"fit: epoch {epoch + 1} ran no step (batch {position.batch} of "
                     f"{n_batches}); this is a bug in fit, please report it"
                 )
-            if not interrupted and finished < epochs and finished % checkpoint_every == 0:
-                save_progress()
-    history.interrupted = interrupted
-    save_progress()
-    if view is not None:
-        view.finish(history, model)
+        history.interrupted = interrupted
+        step.to_values()
+        for hook in hooks:
+            hook.finish(history, step)
     if interrupted and progress:
         print(f"stopped after step {len(history.step_loss)}: the model keeps those weights")
     return history
 
 
-def predict(model: Module, X: np.ndarray | Sequence[Sequence[float]]) -> np.ndarray:
-    """The model's outputs for every row of X, without recording a graph: shape (samples,) for
-    one output, else (samples, outputs)."""
-    rows = np.asarray(X, dtype=float).tolist()
-    with no_grad():
-        outputs = [model(row) for row in rows]
-    return np.array([[v.data for v in o] if isinstance(o, list) else o.data for o in outputs])
+def _check_dtype(dtype: Any, compiled: bool) -> None:
+    if dtype not in ("float64", "float32"):
+        raise ValueError(f"fit: dtype must be 'float64' or 'float32', got {dtype!r:.40}")
+    if dtype == "float32" and not compiled:
+        raise ValueError(
+            "fit: dtype='float32' needs compiled=True (eager training computes in float64)"
+        )
+
+
+def _resumed(
+    path: Path, model: Module, optimizer: Optimizer, settings: dict
+) -> tuple[Position, History]:
+    """Load the checkpoint at ``path`` into the model and optimizer; where it stood."""
+    saved_position, saved = load_checkpoint(path, model, optimizer, settings)
+    position = Position(**{key: saved_position[key] for key in POSITION_KEYS})
+    return position, History(**{key: list(saved[key]) for key in HISTORY_LISTS})
+
+
+def _threshold(loss: Any) -> float:
+    """Where one output changes class, for the live view's boundary."""
+    return losses.named_loss(loss).threshold if isinstance(loss, str) else 0.0
 
 
 def evaluate(
