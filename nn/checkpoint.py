@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograd.viz.files import open_temporary
+
 from .io import (
-    _open_temporary,
     check_finite_state,
     check_model_dict,
     check_number,
@@ -64,7 +65,7 @@ def check_writable(path: Path) -> None:
     if not folder.is_dir():
         raise ValueError(f"fit: checkpoint {path}: the folder {folder} does not exist")
     try:
-        handle, temporary = _open_temporary(path)
+        handle, temporary = open_temporary(path)
     except OSError as error:
         raise ValueError(
             f"fit: checkpoint {path} cannot be written ({error.strerror or error}); "

@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 
-def _open_temporary(path: Path) -> tuple[int, Path]:
+def open_temporary(path: Path) -> tuple[int, Path]:
     """A new file beside ``path``, created with mode 0o666 so the umask applies (``mkstemp``
     would make it 0600)."""
     for _ in range(100):
@@ -33,7 +33,7 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes) -> None:
     A new file gets the umask's mode; a replaced file keeps its mode."""
     path = Path(os.fspath(path))
     data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
-    handle, temporary = _open_temporary(path)
+    handle, temporary = open_temporary(path)
     try:
         with os.fdopen(handle, "wb") as file:
             try:

@@ -106,12 +106,6 @@ def test_float32_needs_compiled_training():
 
 
 def test_float32_compiled_training_gives_float_parameters_close_to_float64():
-    import inspect
-
-    import autograd
-
-    if "dtype" not in inspect.signature(autograd.compile).parameters:
-        pytest.skip("autograd.compile has no dtype= yet (helper compiler)")
     X, y = make_moons(64, noise=0.1, seed=0)
     runs = {}
     for dtype in ("float64", "float32"):
