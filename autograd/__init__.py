@@ -10,6 +10,7 @@ from typing import Any
 
 from .check.gradcheck import GradcheckError, gradcheck
 from .core import fast
+from .core.calls import record_calls
 from .core.define import define_op, remove_op
 from .core.fast import affine, backward, dot, topological_order
 from .core.fast import sum as sum  # noqa: A004  (autograd.sum, an n-ary node)
@@ -60,6 +61,7 @@ __all__ = [
     "jvp",
     "logsumexp",
     "no_grad",
+    "record_calls",
     "remove_op",
     "scaled_log",
     "topological_order",
