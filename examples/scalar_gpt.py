@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from autograd import Value
+from autograd import Value, no_grad
 
 NAMES = Path(__file__).with_name("names.txt")
 
@@ -104,6 +104,16 @@ class Params:
         """Every weight, in a fixed order (the optimizer's)."""
         return [v for m in self.weights.values() for row in m for v in row]
 
+    def with_values(self, values: list[Value]) -> Params:
+        """The same model with ``values`` (in the order of :meth:`values`) as its weights:
+        how ``gradcheck`` hands the loss its own leaves."""
+        copy = Params.__new__(Params)
+        copy.config, copy.seed, copy.weights = self.config, self.seed, {}
+        flat = iter(values)
+        for name, m in self.weights.items():
+            copy.weights[name] = [[next(flat) for _ in row] for row in m]
+        return copy
+
 
 def linear(x: Vector, w: Matrix) -> Vector:
     """y_i = sum_j w[i][j] * x[j]: one output per row of w."""
@@ -127,12 +137,17 @@ def softmax(logits: Vector) -> Vector:
 
 
 def attention(
-    x: Vector, params: Params, keys: list[Vector], values: list[Vector], config: Config
+    x: Vector,
+    params: Params,
+    keys: list[Vector],
+    values: list[Vector],
+    config: Config,
+    seen: list | None = None,
 ) -> Vector:
     """Causal self-attention for one position. Its key and value join the cache; each head
     scores the query against every cached key (q.k / sqrt(head_dim)), softmaxes the scores into
     weights and sums the cached values with them. The heads' outputs are concatenated and
-    mixed by ``wo``."""
+    mixed by ``wo``. ``seen``, if given, receives each head's attention weights (floats)."""
     q = linear(x, params["wq"])
     keys.append(linear(x, params["wk"]))
     values.append(linear(x, params["wv"]))
@@ -145,6 +160,8 @@ def attention(
             sum((qi * ki for qi, ki in zip(q_h, k[part])), Value(0.0)) / math.sqrt(d) for k in keys
         ]
         weights = softmax(logits)
+        if seen is not None:
+            seen.append([w.data for w in weights])
         heads += [
             sum((w * v[part][i] for w, v in zip(weights, values)), Value(0.0)) for i in range(d)
         ]
@@ -157,25 +174,34 @@ def mlp(x: Vector, params: Params) -> Vector:
 
 
 def gpt(
-    token: int, pos: int, params: Params, keys: list[Vector], values: list[Vector], config: Config
+    token: int,
+    pos: int,
+    params: Params,
+    keys: list[Vector],
+    values: list[Vector],
+    config: Config,
+    seen: list | None = None,
 ) -> Vector:
     """The logits of the next token, given this token at position ``pos`` and the cache of
     the positions before it. Each sub-block adds its output to the stream (a residual)."""
     x = [t + p for t, p in zip(params["wte"][token], params["wpe"][pos])]
     x = rmsnorm(x)
-    x = [a + b for a, b in zip(x, attention(rmsnorm(x), params, keys, values, config))]
+    x = [a + b for a, b in zip(x, attention(rmsnorm(x), params, keys, values, config, seen))]
     x = [a + b for a, b in zip(x, mlp(rmsnorm(x), params))]
     return linear(rmsnorm(x), params["lm_head"])
 
 
-def document_loss(tokens: list[int], params: Params, config: Config) -> Value:
-    """Mean over positions of -log p(next token): the cross-entropy of one document."""
+def document_loss(
+    tokens: list[int], params: Params, config: Config, seen: list | None = None
+) -> Value:
+    """Mean over positions of -log p(next token): the cross-entropy of one document.
+    ``seen``, if given, receives the attention weights of every position's heads, in order."""
     keys: list[Vector] = []
     values: list[Vector] = []
     losses = []
     n = min(len(tokens) - 1, config.block_size)
     for pos in range(n):
-        probs = softmax(gpt(tokens[pos], pos, params, keys, values, config))
+        probs = softmax(gpt(tokens[pos], pos, params, keys, values, config, seen))
         losses.append(-probs[tokens[pos + 1]].log())
     return sum(losses, Value(0.0)) * (1.0 / n)
 
@@ -233,6 +259,11 @@ def sample(
     params: Params, tokenizer: Tokenizer, rng: random.Random, temperature: float = 0.6
 ) -> str:
     """One name, drawn a character at a time from softmax(logits / temperature)."""
+    with no_grad():  # no graph needed: only the numbers
+        return _sample(params, tokenizer, rng, temperature)
+
+
+def _sample(params: Params, tokenizer: Tokenizer, rng: random.Random, temperature: float) -> str:
     config = params.config
     keys: list[Vector] = []
     values: list[Vector] = []

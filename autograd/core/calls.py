@@ -271,16 +271,19 @@ class Recording:
             yield from root.walk()
 
     def find(self, path: str) -> list[Call]:
-        """The calls a path names, such as ``"gpt/attention#2"``: a step without ``#n`` matches
-        every call of that name. Steps go from the roots down."""
+        """The calls a path names, such as ``"gpt#3/attention#3"``: the path's steps are the
+        last calls of theirs (so ``"attention#3"`` alone will do); a step without ``#n``
+        matches every call of that name."""
         steps = [s for s in path.split("/") if s]
         if not steps:
             raise ValueError("record_calls: an empty path names no call")
-        level, found = list(self.roots), []
-        for i, step in enumerate(steps):
-            found = [c for c in level if step in (c.key, c.name)]
-            if i + 1 < len(steps):
-                level = [child for c in found for child in c.children]
+        found = []
+        for call in self.calls():
+            tail = [s for s in call.path() if isinstance(s, Call)][-len(steps) :]
+            if len(tail) == len(steps) and all(
+                step in (c.key, c.name) for step, c in zip(steps, tail)
+            ):
+                found.append(call)
         return found
 
     def __enter__(self) -> Recording:

@@ -68,6 +68,7 @@ def test_nested_calls_form_a_tree_and_are_numbered_per_function() -> None:
     assert names(a) == ["outer#1"]
     assert [c.key for c in rec.calls()] == ["outer#1", "inner#1", "outer#2", "inner#2"]
     assert [c.key for c in rec.find("outer/inner#2")] == ["inner#2"]
+    assert [c.key for c in rec.find("inner")] == ["inner#1", "inner#2"]
     assert len(rec.find("outer")) == 2
 
 
