@@ -10,6 +10,7 @@ from typing import Any
 
 from .check.gradcheck import GradcheckError, gradcheck
 from .core.backward import backward, topological_order
+from .core.calls import record_calls
 from .core.define import define_op, remove_op
 from .core.forward import jvp
 from .core.gradients import grad
@@ -69,6 +70,7 @@ __all__ = [
     "logsumexp",
     "module_scope",
     "no_grad",
+    "record_calls",
     "remove_op",
     "scaled_log",
     "topological_order",

@@ -85,11 +85,52 @@ def live(quick: bool) -> dict:
     return live_overhead(rounds=3 if quick else 7)
 
 
+RECORD_CALLS_LIMIT = 2.0  # issue 18: building inside record_calls() costs at most 2x
+
+
+def record_calls_build(quick: bool) -> dict:
+    """One document's loss of examples/scalar_gpt.py built inside ``autograd.record_calls()``
+    against the plain build, in this process, alternating, CPU-time medians."""
+    from pathlib import Path
+
+    from common import alternate
+
+    import autograd
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
+    import scalar_gpt
+
+    names = scalar_gpt.load_names()
+    tokenizer = scalar_gpt.Tokenizer.from_names(names)
+    config = scalar_gpt.Config(tokenizer.vocab_size)
+    params = scalar_gpt.Params(config)
+    tokens = tokenizer.encode("emmanuel")
+
+    def plain() -> object:
+        return scalar_gpt.document_loss(tokens, params, config)
+
+    def recorded() -> object:
+        with autograd.record_calls():
+            return scalar_gpt.document_loss(tokens, params, config)
+
+    values = len(autograd.topological_order(plain()))
+    times = alternate({"plain": plain, "recorded": recorded}, rounds=3 if quick else 7)
+    plain_s, recorded_s = times["plain"]["cpu"], times["recorded"]["cpu"]
+    return {
+        "values": values,
+        "plain_s": plain_s,
+        "recorded_s": recorded_s,
+        "ratio": recorded_s / plain_s,
+        "limit": RECORD_CALLS_LIMIT,
+    }
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     out = {"torch": torch.__version__, "threads": THREADS}
     out["fit"] = fit(quick)
     out["live"] = live(quick)
+    out["record_calls"] = record_calls_build(quick)
     print(json.dumps(out))
 
 

@@ -124,6 +124,17 @@ def user_rows(users: dict) -> list[tuple[str, str, str, str, str, str]]:
         f"<= +{live['limit']:.0%}",
         verdict(live["overhead"] <= live["limit"]),
     ))  # fmt: skip
+    calls = users.get("record_calls")
+    if calls:
+        out.append((
+            f"`record_calls()` build / plain build: one document's loss of "
+            f"examples/scalar_gpt.py ({calls['values']:,} Values; CPU time)",
+            ms(calls["recorded_s"]),
+            f"plain {ms(calls['plain_s'])}",
+            f"{calls['ratio']:.2f}x",
+            f"<= {calls['limit']:.0f}x",
+            verdict(calls["ratio"] <= calls["limit"]),
+        ))  # fmt: skip
     return out
 
 

@@ -223,7 +223,8 @@ class Value:
 
     @property
     def scope(self) -> Scope | None:
-        """The innermost nn module call that made this Value, if any."""
+        """The innermost nn module call (or, inside ``record_calls()``, your function's call)
+        that made this Value, if any."""
         scope = self._scope
         if scope is None or type(scope) is Scope:
             return scope

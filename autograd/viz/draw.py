@@ -77,7 +77,7 @@ class Style:
 
 def draw_dot(
     root: Value,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     *,
     fmt: str = ".4f",
     edge_labels: bool = False,
@@ -88,12 +88,15 @@ def draw_dot(
     show_grad: bool = True,
     sample: int | None = None,
     highlight: Value | None = None,
+    depth: int = 1,
+    open: object = None,  # noqa: A002  (a call view's keyword: open this call)
 ) -> Graph:
     """The graph of everything ``root`` depends on, as a :class:`graphviz.Digraph`.
 
     Args:
         root: the Value to draw (drawn last, in green).
-        rankdir: "LR" (inputs on the left), "TB", "RL" or "BT".
+        rankdir: "LR" (inputs on the left; the default), "TB", "RL" or "BT"; the call view's
+            default is "TB" (a program's calls run down the page).
         fmt: format spec for data and grad, e.g. ".4f" or ".3g".
         edge_labels: write on each edge into an op the local derivative d out / d in, from the
             op table, so that the chain rule can be read off the picture.
@@ -103,7 +106,9 @@ def draw_dot(
             output's data and grad. The parameters used only inside it are folded in (those
             used only inside several are left out); edges into a collapsed module carry no
             derivative label. "sample": one node per model call of a batch loss, with its
-            inputs and its term of the loss.
+            inputs and its term of the loss. "call": the call view of a graph built inside
+            ``autograd.record_calls()`` (or of nn module calls), one box per call at
+            ``depth``, like calls grouped ("softmax x4"); see :mod:`autograd.viz.calls`.
         max_nodes: refuse (``ValueError``) to draw more than this many nodes.
         params: the leaves to colour as parameters (default: see the module docstring).
         show_grad: include the grad field (False for a graph before any backward pass).
@@ -112,9 +117,21 @@ def draw_dot(
             the model was called). Grads shown are the whole batch's.
         highlight: a Value of the graph to mark in red, with its op and the edges into it
             (``GradcheckError.culprit``, the node whose own derivative is wrong).
+        depth: with collapse="call", how many levels of calls to open (1: the top calls).
+        open: with collapse="call", the call to draw on its own: a Call, or a path of call
+            names such as ``"gpt#3/attention#3"`` (``#n``: the n-th call of that function).
 
     Returns a :class:`Graph`: display it in Jupyter, or ``.render(path, format="png")``.
     """
+    if rankdir is None:
+        rankdir = "TB" if collapse == "call" else "LR"
+    if collapse == "call":
+        from .calls import draw_calls  # the call view (autograd/viz/calls.py)
+
+        _check_options(root, rankdir, fmt, cluster, collapse, max_nodes)
+        return draw_calls(root, depth=depth, open=open, rankdir=rankdir, max_nodes=max_nodes)
+    if open is not None or depth != 1:
+        raise ValueError("draw_dot: depth= and open= go with collapse='call'")
     caption = ""
     asked = {"sample": sample, "rankdir": rankdir, "edge_labels": edge_labels, "cluster": cluster}
     batch = root
@@ -256,7 +273,11 @@ SUGGESTED_VIEWS: list[dict[str, object]] = [
 ]
 MAX_SUGGESTIONS = 3
 # For a graph made outside any module call, where no collapse= applies.
-NO_MODULES_ADVICE = "draw a Value nearer the inputs (collapse= works for nn models), "
+NO_MODULES_ADVICE = (
+    "build it inside `with autograd.record_calls():` and draw it by your own functions "
+    "with draw_dot(root, collapse='call'), or draw a Value nearer the inputs; "
+)
+CALL_VIEW_ADVICE = "draw_dot(root, collapse='call') draws it one box per call; "
 _DEFAULTS = {"sample": None, "rankdir": "LR", "edge_labels": False, "cluster": None}
 
 
@@ -303,9 +324,11 @@ def _advice(
 ) -> str:
     """The calls that draw this graph within ``max_nodes`` (only ones that work), as text."""
     root, options = asked if asked is not None else (layout.root, {})
-    if all(v.scope is None for v in topological_order(root)):
+    order = topological_order(root)
+    if all(v.scope is None for v in order):
         return NO_MODULES_ADVICE
-    return "".join(
+    calls = any(type(v.scope).__name__ == "Call" for v in order)
+    return (CALL_VIEW_ADVICE if calls else "") + "".join(
         f"{_call_text(call, params)} draws it as {count} nodes; "
         for call, count in suggested_calls(root, options, params, max_nodes)
     )
