@@ -138,6 +138,23 @@ def user_rows(users: dict) -> list[tuple[str, str, str, str, str, str]]:
     return out
 
 
+def big_explorer_rows(big: dict) -> list[tuple[str, str, str, str, str, str]]:
+    """One nudge of the big explorer in headless Chromium (bench_big_explorer.py)."""
+    name = f"viz.explore nudge in Chromium, {big['values']:,} Values (median; page's own timer)"
+    if not big["available"]:
+        return [(name, "no Chromium/Playwright", "", "", f"< {big['limit_ms']:.0f} ms", "skipped")]
+    return [
+        (
+            name,
+            f"{big['nudge_ms']:.1f} ms (first {big['first_ms']:.1f} ms)",
+            f"export {big['export_s']:.1f} s",
+            "",
+            f"< {big['limit_ms']:.0f} ms",
+            verdict(big["nudge_ms"] < big["limit_ms"]),
+        )
+    ]
+
+
 def fit_rows(fit: dict) -> list[tuple[str, str, str, str, str, str]]:
     """``nn.fit(compiled=True)`` epochs against the same PyTorch loop and compile time against
     width (bench_fit.py's measures, CPU time)."""
@@ -425,6 +442,7 @@ def main() -> None:
         eager["like_demo"] = run("bench_eager.py", env, quick, "--like-demo")
         batched = run("bench_batched.py", env, quick)
         users = run("bench_users.py", env, quick)
+        big = run("bench_big_explorer.py", env, quick)
     finally:
         os.unlink(file.name)
     info.update(
@@ -433,7 +451,7 @@ def main() -> None:
         date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         seconds=time.time() - start,
     )
-    table = rows(eager, batched) + user_rows(users)
+    table = rows(eager, batched) + user_rows(users) + big_explorer_rows(big)
     text = markdown(table, eager, batched, users, info)
     RESULTS.write_text(text, encoding="utf-8")
     if not quick:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..core.backward import topological_order
 from ..core.value import Value
-from .explorer_page import graph_spec, html_document, script, style
+from .explorer_page import MAX_VALUES, graph_spec, html_document, script, style
 from .replay import gradients, replay
 
 UNRUN_HINT = (
@@ -40,12 +40,17 @@ def explore(root: Value, h: float = 1e-3) -> Any:
     The recomputation runs in the page from the op table's JavaScript forms, so the widget also
     works in ``viz.to_html`` files. With a kernel, a nudge also sets the leaf's ``.data`` and
     recomputes the Python graph (``.data`` of every node, ``.grad`` = d root / d node);
-    ``explorer.set(leaf, value)`` nudges from Python. Up to 300 Values.
+    ``explorer.set(leaf, value)`` nudges from Python. Up to 300 Values; a bigger graph (up to
+    100,000) gets :class:`autograd.viz.big_explorer_widget.BigExplorer`, collapsed by call.
 
     Needs the ``[widgets]`` extra (anywidget); raises ``ImportError`` naming the pip command.
     """
     if not isinstance(h, numbers.Real) or isinstance(h, bool) or not h or not math.isfinite(h):
         raise ValueError(f"explore: h must be a finite non-zero number, got {h!r}")
+    if isinstance(root, Value) and len(topological_order(root)) > MAX_VALUES:
+        from .big_explorer_widget import BigExplorer  # up to 100,000 Values, by call
+
+        return BigExplorer(root, float(h))
     return Explorer(root, float(h))
 
 

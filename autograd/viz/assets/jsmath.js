@@ -4,22 +4,30 @@
 const M = (() => {
   // Exactly rounded sum (Shewchuk's partials, then the final round-half-even fix), as Python's
   // math.fsum: a naive left-to-right sum would differ in the last bits after cancellation.
+  // The partials live in one preallocated array (at most ~40 for finite doubles: they do not
+  // overlap), with indexed loops: the big explorer sums 20,000 rows per nudge.
+  const partials = new Float64Array(2048);
   function fsum(values) {
-    const partials = [];
-    for (let x of values) {
+    let count = 0;
+    for (let k = 0; k < values.length; k++) {
+      let x = values[k];
       let used = 0;
-      for (let j = 0; j < partials.length; j++) {
+      for (let j = 0; j < count; j++) {
         let y = partials[j];
-        if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+        if (Math.abs(x) < Math.abs(y)) {
+          const t = x;
+          x = y;
+          y = t;
+        }
         const hi = x + y;
         const lo = y - (hi - x);
         if (lo !== 0) partials[used++] = lo;
         x = hi;
       }
-      partials.length = used;
-      partials.push(x);
+      count = used;
+      partials[count++] = x;
     }
-    let n = partials.length;
+    let n = count;
     if (n === 0) return 0;
     let hi = partials[--n];
     let lo = 0;
