@@ -33,7 +33,7 @@ extensions = [
     "seegrad_pages",
 ]
 
-exclude_patterns = ["_build", "README.md", "README.short.md", "_ext", "_generated/*.txt"]
+exclude_patterns = ["_build", "README.md", "README.short.md", "_ext", "_generated/*.md"]
 suppress_warnings: list[str] = []
 
 # Pages and notebooks.
@@ -60,13 +60,15 @@ html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
 mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
-# That MathJax ships STIX-Web fonts only (not the TeX fonts HTML-CSS asks for by default).
+# No web fonts: Chromium refuses fonts fetched from file:// (a console error), so MathJax draws
+# with the system's fonts (its "unicode" fallback).
 mathjax2_config = {
     "HTML-CSS": {
         "availableFonts": [],
         "preferredFont": None,
-        "webFont": "STIX-Web",
+        "webFont": None,
         "imageFont": None,
+        "undefinedFamily": "STIXGeneral, 'DejaVu Serif', serif",
     },
     "tex2jax": {
         "inlineMath": [["\\(", "\\)"]],
@@ -75,3 +77,4 @@ mathjax2_config = {
         "processEnvironments": False,
     },
 }
+smartquotes = False  # math such as f' stays as typed
