@@ -54,6 +54,8 @@ add_module_names = False
 html_theme = "furo"
 html_title = "seegrad"
 html_static_path = ["_static", "_generated/static"]
+# Filled at builder-inited (MathJax), but Sphinx checks that it exists before that.
+(DOCS / "_generated" / "static").mkdir(parents=True, exist_ok=True)
 html_js_files = ["seegrad-views.js"]
 html_css_files = ["seegrad.css"]
 html_last_updated_fmt = None
