@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup setup-browser demo test test-browser notebooks bench lint format clean
+.PHONY: setup setup-browser setup-docs demo test test-browser notebooks docs bench lint format clean
 
 setup: $(STAMP)
 
@@ -50,4 +50,16 @@ format: setup
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache test-artifacts
+	rm -rf $(VENV) demo-output .pytest_cache test-artifacts docs/_build docs/_generated docs/notebooks
+
+# The documentation site (Sphinx, myst-nb, furo): docs/_build/html, built offline, warnings
+# are errors. Runs every notebook (about a minute; cached by content under docs/_build).
+DOCS_STAMP := $(VENV)/.installed-docs
+setup-docs: $(DOCS_STAMP)
+
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,plots,data,notebooks,docs]'
+	touch $(DOCS_STAMP)
+
+docs: setup-docs
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html

@@ -25,8 +25,8 @@ WIDGETS_HINT = (
 try:
     import anywidget
     import traitlets
-except ImportError as error:  # pragma: no cover - the extra is installed in dev and CI
-    raise ImportError(f"autograd.viz.explore: {WIDGETS_HINT}") from error
+except ImportError:  # the base install: explore still exports (ExplorerPage), no widget
+    anywidget = traitlets = None
 
 
 def explore(root: Value, h: float = 1e-3) -> Any:
@@ -43,23 +43,48 @@ def explore(root: Value, h: float = 1e-3) -> Any:
     ``explorer.set(leaf, value)`` nudges from Python. Up to 300 Values; a bigger graph (up to
     100,000) gets :class:`autograd.viz.big_explorer_widget.BigExplorer`, collapsed by call.
 
-    Needs the ``[widgets]`` extra (anywidget); raises ``ImportError`` naming the pip command.
+    The Jupyter widget needs the ``[widgets]`` extra (anywidget); without it ``explore``
+    returns an :class:`ExplorerPage`, the same explorer for ``viz.to_html`` (no kernel).
     """
     if not isinstance(h, numbers.Real) or isinstance(h, bool) or not h or not math.isfinite(h):
         raise ValueError(f"explore: h must be a finite non-zero number, got {h!r}")
     if isinstance(root, Value) and len(topological_order(root)) > MAX_VALUES:
+        if anywidget is None:
+            from .big_explorer import BigExplorerPage
+
+            return BigExplorerPage(root, float(h))
         from .big_explorer_widget import BigExplorer  # up to 100,000 Values, by call
 
         return BigExplorer(root, float(h))
+    if anywidget is None:
+        return ExplorerPage(root, float(h))
     return Explorer(root, float(h))
 
 
-class Explorer(anywidget.AnyWidget):
+class ExplorerPage:
+    """The explorer without the widget packages: what :func:`autograd.viz.to_html` writes
+    (every nudge recomputed in the page, no kernel). A Jupyter widget needs
+    ``pip install 'seegrad[widgets]'``."""
+
+    def __init__(self, root: Value, h: float) -> None:
+        self.root, self.h = root, h
+        graph_spec(root, h)  # refuse a graph the page cannot show now, not at export
+
+    def __repr__(self) -> str:
+        return f"<explorer page of {self.root!r} (for viz.to_html; {WIDGETS_HINT})>"
+
+    def to_html_document(self) -> str:
+        """The explorer as one self-contained HTML page, at the current values."""
+        return html_document(graph_spec(self.root, self.h))
+
+
+class Explorer(anywidget.AnyWidget if anywidget is not None else object):
     """The widget made by :func:`autograd.viz.explore`; see there."""
 
-    spec = traitlets.Dict().tag(sync=True)
-    leaves = traitlets.List().tag(sync=True)  # the editable leaves' values, in spec order
-    state = traitlets.Dict().tag(sync=True)  # the kernel's numbers, for ops without a JS form
+    if traitlets is not None:
+        spec = traitlets.Dict().tag(sync=True)
+        leaves = traitlets.List().tag(sync=True)  # the editable leaves' values, in spec order
+        state = traitlets.Dict().tag(sync=True)  # the kernel's numbers, for ops w/o a JS form
     _css = style()
 
     def __init__(self, root: Value, h: float) -> None:
