@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import html
 import importlib.util
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -88,9 +89,20 @@ def _embed_pages(notebook: nbformat.NotebookNode) -> None:
                 data["text/html"] = iframe(page)
 
 
+# A notebook's link to a repository file ("../examples/x.py") has no page on the site: its text
+# stays, as code.
+_REPO_LINK = re.compile(r"\[`?([^\]`]+)`?\]\(\.\./[^)\s]+\)")
+
+
+def _unlink_repo_files(notebook: nbformat.NotebookNode) -> None:
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _REPO_LINK.sub(r"`\1`", cell.source)
+
+
 def _project_hash() -> str:
     digest = hashlib.sha256()
-    for folder in ("autograd", "nn", "scripts"):
+    for folder in ("autograd", "nn", "scripts", "examples"):
         for path in sorted((ROOT / folder).rglob("*")):
             if path.is_file() and path.suffix in (".py", ".js", ".css"):
                 digest.update(path.relative_to(ROOT).as_posix().encode())
@@ -117,6 +129,7 @@ def execute(path: Path, project: str) -> Path:
             scratch.unlink()
         notebook.cells.pop(0)
         _embed_pages(notebook)
+        _unlink_repo_files(notebook)
         runner.normalise(notebook)
         notebook.metadata.pop("widgets", None)
         nbformat.write(notebook, cached)
