@@ -32,6 +32,7 @@ from . import escape
 from .explain import local_derivatives
 from .graph import DotNotFoundError, Graph
 from .layout import SAMPLE, Layout, sample_term
+from .rows import wrap_rows
 from .text import number
 
 __all__ = ["DotNotFoundError", "Graph", "Style", "draw_dot", "draw_styled"]
@@ -95,8 +96,10 @@ def draw_dot(
 
     Args:
         root: the Value to draw (drawn last, in green).
-        rankdir: "LR" (inputs on the left; the default), "TB", "RL" or "BT"; the call view's
-            default is "TB" (a program's calls run down the page).
+        rankdir: "LR" (inputs on the left), "TB", "RL" or "BT". The default is "LR", except
+            that a long chain of ops is drawn in rows read like text (see
+            :mod:`autograd.viz.rows`) and the call view runs "TB" (a program's calls run down
+            the page).
         fmt: format spec for data and grad, e.g. ".4f" or ".3g".
         edge_labels: write on each edge into an op the local derivative d out / d in, from the
             op table, so that the chain rule can be read off the picture.
@@ -123,9 +126,8 @@ def draw_dot(
 
     Returns a :class:`Graph`: display it in Jupyter, or ``.render(path, format="png")``.
     """
-    if rankdir is None:
-        rankdir = "TB" if collapse == "call" else "LR"
     if collapse == "call":
+        rankdir = rankdir or "TB"
         from .calls import draw_calls  # the call view (autograd/viz/calls.py)
 
         _check_options(root, rankdir, fmt, cluster, collapse, max_nodes)
@@ -169,11 +171,16 @@ def _highlighted(root: Value, node: object) -> int | None:
 
 
 def _check_options(
-    root: object, rankdir: str, fmt: str, cluster: object, collapse: object, max_nodes: object
+    root: object,
+    rankdir: str | None,
+    fmt: str,
+    cluster: object,
+    collapse: object,
+    max_nodes: object,
 ) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
-    if rankdir not in RANKDIRS:
+    if rankdir is not None and rankdir not in RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     try:
         format(1.0, fmt)
@@ -199,7 +206,7 @@ def _check_options(
 def draw_styled(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     fmt: str = ".4f",
     edge_labels: bool = False,
     cluster: str | None = None,
@@ -212,8 +219,11 @@ def draw_styled(
     asked: tuple[Value, dict] | None = None,
 ) -> Graph:
     """:func:`draw_dot` with a :class:`Style` on top, drawn as an instance of ``graph_class``.
-    ``asked``: the caller's batch root and draw_dot options, kept in the size guard's advice."""
+    ``asked``: the caller's batch root and draw_dot options, kept in the size guard's advice.
+    ``rankdir=None``: "LR", or rows for a long chain (:func:`autograd.viz.rows.wrap_rows`)."""
     _check_options(root, rankdir, fmt, cluster, collapse, max_nodes)
+    wrap_long = rankdir is None
+    rankdir = rankdir or "LR"
     layout = Layout(root, collapse, params)
     count = layout.node_count()
     if count > max_nodes:
@@ -254,6 +264,8 @@ def draw_styled(
         graph.graph_attr.update(label=text, labelloc="t", labeljust="l", fontsize="12")
     painter = _Painter(layout, style, fmt, rankdir, edge_labels, show_grad, cluster == "module")
     painter.paint()
+    if wrap_long and not layout.groups and not painter.clustered:
+        _wrap_in_rows(graph, painter)
     _emit(graph, painter.placed, painter.clustered, painter.rows)
     for tail, head, attrs in painter.edges:
         graph.edge(tail, head, **attrs)
@@ -504,6 +516,29 @@ class _Painter:
         if layout.root in members:
             attrs["penwidth"] = "2"
         self.placed.append((self.group_names[sid], attrs, scope.parent))
+
+
+def _wrap_in_rows(graph: Graph, painter: _Painter) -> None:
+    """A long chain in rows: top to bottom, each row one rank read left to right, the edge
+    from a row's end to the next row's start spanning two ranks (a row's side inputs, such as
+    the constant of ``x * 0.9``, sit on the rank between, above their op)."""
+    names = [name for name, _, _ in painter.placed]
+    rows = wrap_rows(names, [(tail, head) for tail, head, _ in painter.edges])
+    if rows is None:
+        return
+    graph.graph_attr.update(rankdir="TB", ranksep="0.25")
+    graph.graph_attr.pop("ordering", None)  # flat edges order a row; "in" would fight them
+    starts = {row[0]: k for k, row in enumerate(rows)}
+    for k, (tail, head, attrs) in enumerate(painter.edges):
+        if head in starts and starts[head] > 0 and rows[starts[head] - 1][-1] == tail:
+            # No pull on where the rows sit: the invisible edges below align their starts.
+            painter.edges[k] = (tail, head, {**attrs, "minlen": "2", "weight": "0"})
+    for above, below in itertools.pairwise(rows):
+        painter.edges.append(
+            (above[0], below[0], {"style": "invis", "minlen": "2", "weight": "100"})
+        )
+    # Rows of an op's leaves would pull a side input into the spine's row: only the spine's.
+    painter.rows[:] = [(None, row, "same") for row in rows]
 
 
 def _row(target: graphviz.Digraph, names: list[str], rank: str) -> None:

@@ -12,7 +12,9 @@ units at ``f * W / V`` px. Shown at width w, the smallest font ``f_min`` is ``f_
 so the drawing may shrink down to ``w_min = min_text_px * V / f_min`` px and no further.
 
 :func:`fit_html` builds on it for the drawings of ``draw_dot`` and the step-by-step views: a
-caption above as text that wraps, zoom buttons (CSS radio buttons: fit, 100 %, 200 %), a box of
+caption above as text that wraps, zoom buttons (CSS radio buttons: fit, 100 %, 200 %; at "fit"
+the whole drawing is scaled into the column, however small its text, so nothing hides past the
+column's edge; 100 % shows it at its own size in a box that scrolls), a box of
 its own for a drawing far taller than wide, and a line that shows instead of the drawing where
 the HTML is sanitized: JupyterLab drops ``<svg>`` and ``<style>`` from an untrusted notebook's
 HTML, so the drawing is hidden until its ``<style>`` applies.
@@ -125,7 +127,7 @@ def fit_html(svg: str, caption: str = "") -> str:
     text that wraps."""
     # Without the prolog, and without Graphviz's comments (a tenth of a big drawing).
     svg = re.sub(r"<!--.*?-->\n?", "", svg[svg.index("<svg") :], flags=re.DOTALL)
-    width, legible = fit_width(svg, MIN_TEXT_PX)
+    width, _ = fit_width(svg, MIN_TEXT_PX)
     # One name per display, not per drawing: the same drawing shown twice (a frame of
     # step_backward and the cell above) must not share its zoom buttons.
     key = f"seegrad-{_RUN}_{next(_DISPLAYS)}"
@@ -137,8 +139,7 @@ def fit_html(svg: str, caption: str = "") -> str:
     # The CSS below sizes it; the viewBox keeps its proportions.
     head = re.sub(r'\s(width|height)="[^"]*"', "", head)
     fitted = (
-        f'{head} style="display: block; width: 100%; max-width: {width:.0f}px; '
-        f'min-width: {legible:.0f}px; height: auto">{rest}'
+        f'{head} style="display: block; width: 100%; max-width: {width:.0f}px; height: auto">{rest}'
     )
     css = [f".{key} {{ display: block !important; }}", f".{key}-note {{ display: none; }}"]
     controls = ""
