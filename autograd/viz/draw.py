@@ -47,6 +47,7 @@ FILL = {
     "module": "#e6dcf5",
 }
 CURRENT = "#ff9f43"  # the node backward is working on (step-by-step frames)
+CURRENT_CLASS = "seegrad-current"  # its SVG class, for the step view's script
 UPDATED = "#c0392b"  # outline of nodes that just received gradient
 HIGHLIGHT = "#d62728"  # the node draw_dot(highlight=...) points at (a gradcheck culprit)
 EDGE_LABEL = "#1f4e9c"  # local derivatives written on edges
@@ -256,7 +257,7 @@ def draw_styled(
     graph.root, graph.fmt, graph.caption = root, fmt, caption
     if layout.groups:
         # Fans of edges between collapsed modules need room, and neurons read best in order.
-        graph.graph_attr.update(ranksep="0.8", ordering="out")
+        graph.graph_attr.update(ranksep="0.5", ordering="out")
     if caption:
         # In graph_attr (not a statement of the body), so an HTML view can drop it and show
         # the caption as text that wraps; in a picture it is wrapped here.
@@ -433,7 +434,8 @@ class _Painter:
         if v.label and escape.is_shortened(v.label):
             attrs["tooltip"] = escape.tooltip(v.label)  # the whole label, on hover
         if id(v) == self.style.current:
-            attrs.update(fillcolor=CURRENT, penwidth="2.5")
+            # The class lets the step view scroll it into view (autograd/viz/step_view.py).
+            attrs.update(fillcolor=CURRENT, penwidth="2.5", **{"class": CURRENT_CLASS})
         elif id(v) in self.style.updated:
             attrs.update(color=UPDATED, penwidth="2.5")
         if id(v) == self.style.highlight:

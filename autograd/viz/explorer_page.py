@@ -30,6 +30,7 @@ from . import jsops
 from .escape import LABEL_CHARS, script_json, shorten
 from .layout import Layout
 from .replay import gradients
+from .rows import wrap_rows
 from .text import value_names
 
 MAX_VALUES = 300
@@ -126,9 +127,17 @@ def _place(nodes: list[dict]) -> tuple[float, float, list[dict]]:
 
 def _place_with_dot(nodes: list[dict], edges: list[dict]) -> tuple[float, float, list[dict]]:
     inch = PX_PER_INCH
+    names = [
+        f"{kind}{i}" for i, node in enumerate(nodes) for kind in "vo" if kind == "v" or node["op"]
+    ]
+    # A long chain in rows read like text, as draw_dot draws it (autograd/viz/rows.py).
+    # Its boxes (four lines, 12 px text) are wider than draw_dot's: six nodes a row.
+    rows = wrap_rows(names, [(e["tail"], e["head"]) for e in edges], per_row=6)
     lines = [
         "digraph {",
-        "rankdir=LR; nodesep=0.2; ranksep=0.3;",
+        "rankdir=TB; nodesep=0.2; ranksep=0.25;"
+        if rows
+        else "rankdir=LR; nodesep=0.2; ranksep=0.3;",
         'node [fixedsize=true, label="", shape=box];',
     ]
     for i, node in enumerate(nodes):
@@ -136,7 +145,14 @@ def _place_with_dot(nodes: list[dict], edges: list[dict]) -> tuple[float, float,
         if node["op"]:
             size = f"width={node['ow'] / inch:.3f}, height={node['oh'] / inch:.3f}"
             lines.append(f"o{i} [shape=ellipse, {size}];")
-    lines += [f"{e['tail']} -> {e['head']};" for e in edges]
+    crossing = {(above[-1], below[0]) for above, below in itertools.pairwise(rows or [])}
+    for e in edges:
+        wrapped = " [minlen=2, weight=0]" if (e["tail"], e["head"]) in crossing else ""
+        lines.append(f"{e['tail']} -> {e['head']}{wrapped};")
+    for row in rows or []:
+        lines.append(f"{{rank=same; {'; '.join(row)};}}")
+    for above, below in itertools.pairwise(rows or []):  # the rows' starts one above the other
+        lines.append(f"{above[0]} -> {below[0]} [style=invis, minlen=2, weight=100];")
     lines.append("}")
     plain = subprocess.run(
         ["dot", "-Tplain"], input="\n".join(lines), capture_output=True, text=True, check=True

@@ -188,8 +188,10 @@ def step_backward(root: Value, **options: Any) -> Any:
     play = ipywidgets.Play(value=0, min=0, max=last, interval=1200, description="play")
     ipywidgets.jslink((play, "value"), (slider, "value"))
     if shutil.which("dot") is not None:
+        from .step_view import step_picture
+
         svgs: dict[int, str] = {}
-        view = ipywidgets.HTML()
+        view = step_picture()  # scrolls the node being processed into view
 
         def show(k: int) -> None:
             if k not in svgs:

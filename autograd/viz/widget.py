@@ -44,8 +44,8 @@ def interactive(root: Value, **options: Any) -> Any:
 
 def _fit_style(view: Any, graph: Graph) -> Any:
     """An invisible widget whose CSS scales ``view``'s drawing (laid out in the browser at its
-    natural size) down to the column, no further than text 8 px high when ``dot`` can tell the
-    drawing's size; the widget's own zoom and pan reach the rest."""
+    natural size) down into the column (never up, when ``dot`` can tell the drawing's size);
+    the widget's own zoom and pan show the text bigger."""
     import hashlib
 
     import ipywidgets
@@ -54,10 +54,8 @@ def _fit_style(view: Any, graph: Graph) -> Any:
     view.add_class(key)
     rule = "width: 100%; max-width: 100%; height: auto"
     try:
-        natural, narrowest = fit_width(graph.pipe(format="svg", encoding="utf-8"), MIN_TEXT_PX)
-        rule = (
-            f"width: 100%; max-width: {natural:.0f}px; min-width: {narrowest:.0f}px; height: auto"
-        )
+        natural, _ = fit_width(graph.pipe(format="svg", encoding="utf-8"), MIN_TEXT_PX)
+        rule = f"width: 100%; max-width: {natural:.0f}px; height: auto"
     except graphviz.ExecutableNotFound:  # no dot here: the browser still draws it
         pass
     css = f".{key} {{ overflow: auto; max-width: 100%; }} .{key} svg {{ {rule}; }}"

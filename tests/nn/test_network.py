@@ -131,7 +131,7 @@ def test_the_view_displays_as_fitted_html_and_keeps_a_stable_repr() -> None:
     view = viz.draw_network(nn.MLP(2, [3, 1], seed=0))
     bundle = view._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html"}  # no SVG beside it doubling the notebook
-    assert bundle["text/html"].count("<svg") == 1 and "min-width" in bundle["text/html"]
+    assert bundle["text/html"].count("<svg") == 1 and "max-width" in bundle["text/html"]
     assert view._repr_mimebundle_(include=["image/svg+xml"])["image/svg+xml"] == view.svg
     assert repr(view) == (
         "<network view of MLP(2, [3, 1], activation='tanh', output_activation='linear')>"

@@ -218,10 +218,10 @@ class Explorer {
 
     const picture = make("div", { class: "sg-picture" }, this.el);
     const svg = make("svg", { viewBox: `0 0 ${spec.width} ${spec.height}`, class: "sg-svg" }, picture, true);
-    // Scaled to the column while the text stays legible (>= 8 px), then the box scrolls.
+    // Scaled into the column, never enlarged: nothing hides past the column's edge (a long
+    // chain is laid out in rows, so its text stays readable).
     svg.style.width = "100%";
     svg.style.maxWidth = `${spec.width}px`;
-    svg.style.minWidth = `${Math.min(spec.width, spec.width * 0.7)}px`;
     const defs = make("defs", {}, svg, true);
     const marker = make("marker", { id: `sg-arrow-${spec.uid}`, viewBox: "0 0 10 10", refX: "10", refY: "5", markerUnits: "userSpaceOnUse", markerWidth: "9", markerHeight: "9", orient: "auto-start-reverse" }, defs, true);
     make("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#555" }, marker, true);

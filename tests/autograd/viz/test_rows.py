@@ -5,9 +5,11 @@ from __future__ import annotations
 import itertools
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
+import autograd.viz
 from autograd import Value, draw_dot
 from autograd.viz.fit import fit_width
 from autograd.viz.rows import spine, wrap_rows
@@ -75,3 +77,28 @@ def test_an_explicit_rankdir_and_a_short_graph_keep_one_row():
     assert "rankdir=LR" in one_row.source
     assert fit_width(one_row.pipe(format="svg", encoding="utf-8"))[0] > 1500
     assert "rankdir=LR" in draw_dot(chain(5)).source
+
+
+@needs_dot
+@pytest.mark.parametrize("ops", [14, 40])
+def test_the_explorer_lays_a_long_chain_out_in_rows(ops: int):
+    from autograd.viz.explorer_page import graph_spec
+
+    spec = graph_spec(chain(ops))
+    assert spec["width"] < 700, f"a {ops}-op chain is {spec['width']:.0f} px wide in the explorer"
+    rows = {round(node["y"]) for node in spec["nodes"] if node["op"]}
+    assert len(rows) >= ops // 3
+    # Every edge still has its path (the wrapped edges included).
+    assert all(edge["d"].startswith("M ") for edge in spec["edges"])
+
+
+@needs_dot
+def test_the_step_views_current_node_carries_the_class_its_script_looks_for():
+    from autograd.viz import backward_frames
+    from autograd.viz.draw import CURRENT_CLASS
+
+    frames = backward_frames(chain(3))
+    for frame in frames:
+        svg = frame.pipe(format="svg", encoding="utf-8").replace("&#45;", "-")
+        assert svg.count(CURRENT_CLASS) == 1
+    assert CURRENT_CLASS in (Path(autograd.viz.__file__).parent / "assets/step_view.js").read_text()
