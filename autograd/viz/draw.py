@@ -20,6 +20,7 @@ Colours by role:
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -33,7 +34,7 @@ from .explain import local_derivatives
 from .graph import DotNotFoundError, Graph
 from .layout import SAMPLE, Layout, sample_term
 from .rows import wrap_rows
-from .text import number
+from .text import number, value_names
 
 __all__ = ["DotNotFoundError", "Graph", "Style", "draw_dot", "draw_styled"]
 
@@ -52,6 +53,7 @@ UPDATED = "#c0392b"  # outline of nodes that just received gradient
 HIGHLIGHT = "#d62728"  # the node draw_dot(highlight=...) points at (a gradcheck culprit)
 EDGE_LABEL = "#1f4e9c"  # local derivatives written on edges
 FONT = "Helvetica"
+_NODE_ID = re.compile(r"\bv\d+\b")  # a node's id, as value_names writes it for a long expression
 CAPTION_CHARS = 90  # a caption inside a picture breaks its lines at about this many characters
 
 
@@ -363,6 +365,7 @@ class _Painter:
         self.layout, self.style, self.fmt = layout, style, fmt
         self.flat = rankdir in ("TB", "BT")  # records lay fields out across the rank direction
         self.edge_labels, self.show_grad, self.clustered = edge_labels, show_grad, clustered
+        self.names = value_names(layout.order)
         self.group_names = {sid: f"m{k}" for k, sid in enumerate(layout.groups)}
         # Each node: (name, attributes, the scope whose cluster box holds it).
         self.placed: list[tuple[str, dict[str, str], Scope | None]] = []
@@ -418,6 +421,16 @@ class _Painter:
         g = v.grad if self.style.grads is None else self.style.grads.get(id(v))
         return "grad ?" if g is None else f"grad {number(g, self.fmt)}"
 
+    def name(self, v: Value) -> str:
+        """What a reader calls ``v``: its label (placed when several share it), the expression
+        that made it, or, where that is long, what made it; never its node id."""
+        name = self.names[id(v)]
+        if v.label or not _NODE_ID.search(name):  # value_names falls back on ids (v23**2)
+            return name
+        if v.is_leaf:
+            return "a leaf without a label"
+        return f"the result of a {OPS[v.op].label} op"
+
     def drawn_name(self, v: Value) -> str:
         sid = self.layout.group_of.get(id(v))
         return self.group_names[sid] if sid is not None else f"v{self.layout.index[id(v)]}"
@@ -431,8 +444,9 @@ class _Painter:
             fields.append(self.grad_text(v))
         attrs = {"label": self.record(fields), "shape": "box", "style": "filled", "margin": "0"}
         attrs["fillcolor"] = FILL[self.layout.role[id(v)]]
-        if v.label and escape.is_shortened(v.label):
-            attrs["tooltip"] = escape.tooltip(v.label)  # the whole label, on hover
+        # On hover: the whole name and numbers (without it a browser shows the node's id, v3).
+        numbers = fields[1:] if v.label else fields
+        attrs["tooltip"] = escape.tooltip("\n".join([self.name(v), *numbers]))
         if id(v) == self.style.current:
             # The class lets the step view scroll it into view (autograd/viz/step_view.py).
             attrs.update(fillcolor=CURRENT, penwidth="2.5", **{"class": CURRENT_CLASS})
@@ -446,6 +460,7 @@ class _Painter:
         """The op that made ``v``, its edge to ``v`` and the edges from its inputs."""
         i = self.layout.index[id(v)]
         attrs = {"label": escape.label(escape.plain(OPS[v.op].label)), "shape": "ellipse"}
+        attrs["tooltip"] = escape.tooltip(f"the {OPS[v.op].label} op that makes {self.name(v)}")
         attrs.update(margin="0.02,0.01", width="0.3", height="0.25")
         current = id(v) == self.style.current
         if current:
@@ -509,6 +524,7 @@ class _Painter:
         if len(outputs) > 8:
             column.append(f"... {len(outputs) - 8} more outputs")
         attrs = {"label": self.record([title, *column]), "shape": "box", "margin": "0.1,0"}
+        attrs["tooltip"] = escape.tooltip(" / ".join(s.name for s in path))
         attrs.update(style="filled,rounded", fillcolor=FILL["module"])
         ids = {id(v) for v in members}
         if self.style.current in ids:

@@ -34,12 +34,23 @@ def interactive(root: Value, **options: Any) -> Any:
     make = graphviz_widget()
     graph = draw_dot(root, **options)
     box = make(graph.source)
+    _wrap_toolbar(box.children[0])
     note = "An interactive graph (zoom, search): run the notebook in Jupyter to use it."
     return with_static_picture(
         [_fit_style(box.children[-1], graph), *box.children],
         lambda: static_graph_html(graph, note),
         lambda: page(f"The graph of {root.label or 'a Value'}", static_graph_html(graph)),
     )
+
+
+def _wrap_toolbar(toolbar: Any) -> None:
+    """The widget's controls on as many lines as the column needs, each label whole (in one
+    line, "Search Type:" and its menu ran past a 592 px column and were cut)."""
+    toolbar.layout.flex_flow = "row wrap"
+    for control in toolbar.children:
+        style = getattr(control, "style", None)
+        if getattr(control, "description", "") and hasattr(style, "description_width"):
+            style.description_width = "initial"
 
 
 def _fit_style(view: Any, graph: Graph) -> Any:

@@ -55,6 +55,36 @@ def set_file_browser(page, shown: bool) -> None:
     page.wait_for_timeout(600)  # JupyterLab lays the panel out again
 
 
+# A widget's controls in a cell's output: each one's box and whether its text is cut.
+CONTROLS = """(cell) => {
+  const area = cell.querySelector('.jp-OutputArea');
+  if (!area) return [];
+  const column = (area.querySelector('.jp-OutputArea-output') || area).getBoundingClientRect();
+  const picked = [...area.querySelectorAll(
+    '.widget-label, .widget-dropdown select, .widget-text input, .widget-toggle-button, button')];
+  return picked.filter(e => e.offsetParent !== null).map(e => {
+    const r = e.getBoundingClientRect();
+    return {text: (e.innerText || e.value || e.title || '').trim(), right: r.right,
+            column_right: column.right,
+            cut: e.matches('.widget-label') && e.scrollWidth > e.clientWidth + 1};
+  });
+}"""
+
+
+def cut_controls(controls: list[dict]) -> list[str]:
+    """Each control that ends past its column or whose label is cut."""
+    return [
+        f"the control {c['text']!r} "
+        + (
+            "is cut"
+            if c["cut"]
+            else f"ends {c['right'] - c['column_right']:.0f} px past its column"
+        )
+        for c in controls
+        if c["cut"] or c["right"] > c["column_right"] + 1
+    ]
+
+
 def overhangs(figures: dict[str, dict]) -> list[str]:
     """Each drawing that does not end inside its output column."""
     problems = []
@@ -90,6 +120,10 @@ def test_every_drawing_ends_inside_its_column(lab_server, page, artifacts) -> No
                 figures = {}
                 for k in range(cells.count()):
                     found = cells.nth(k).evaluate(views.MEASURE)
+                    problems += [
+                        f"{notebook} at {where}: cell {k}: {p}"
+                        for p in cut_controls(cells.nth(k).evaluate(CONTROLS))
+                    ]
                     if found.get("drawings"):
                         figures[f"cell {k}"] = found
                         if (width == 1024 and shown) or overhangs({"": found}):
