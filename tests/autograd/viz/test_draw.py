@@ -29,24 +29,34 @@ def table(*fields: str) -> str:
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3">{rows}</TABLE>>'
 
 
-def value_line(name: str, fill: str, *fields: str) -> str:
-    return f'\t{name} [label={table(*fields)} fillcolor="{fill}" margin=0 shape=box style=filled]'
+def value_line(name: str, fill: str, *fields: str, tip: str) -> str:
+    """A value's node statement; ``tip``: its tooltip's first line, the value's name (its
+    numbers follow: a browser would show the node's id, v3, without one)."""
+    numbers = "\\n".join(f for f in fields if f.startswith(("data", "grad")))
+    return (
+        f'\t{name} [label={table(*fields)} fillcolor="{fill}" margin=0 shape=box style=filled '
+        f'tooltip="{tip}\\n{numbers}"]'
+    )
 
 
-OP = 'height=0.25 margin="0.02,0.01" shape=ellipse width=0.3]'
+def op_line(name: str, label: str, makes: str) -> str:
+    return (
+        f'\t{name} [label="{label}" height=0.25 margin="0.02,0.01" shape=ellipse '
+        f'tooltip="the {label} op that makes {makes}" width=0.3]'
+    )
 EXPECTED_SMALL = "\n".join(
     [
         "digraph {",
         "\tgraph [fontname=Helvetica nodesep=0.2 ordering=in rankdir=LR ranksep=0.3]",
         "\tnode [fontname=Helvetica fontsize=11 height=0.3]",
         '\tedge [arrowsize=0.6 color="#555555" fontname=Helvetica fontsize=11]',
-        value_line("v0", "#cfe3fa", "a", "data 2.0000", "grad -3.0000"),
-        value_line("v1", "#fbe7a1", "w", "data -3.0000", "grad 2.0000"),
-        value_line("v2", "#ffffff", "data -6.0000", "grad 1.0000"),
-        f'\to2 [label="*" {OP}',
-        value_line("v3", "#e4e4e4", "data 1.0000", "grad 1.0000"),
-        value_line("v4", "#c7f0c2", "c", "data -5.0000", "grad 1.0000"),
-        f'\to4 [label="+" {OP}',
+        value_line("v0", "#cfe3fa", "a", "data 2.0000", "grad -3.0000", tip="a"),
+        value_line("v1", "#fbe7a1", "w", "data -3.0000", "grad 2.0000", tip="w"),
+        value_line("v2", "#ffffff", "data -6.0000", "grad 1.0000", tip="a*w"),
+        op_line("o2", "*", "a*w"),
+        value_line("v3", "#e4e4e4", "data 1.0000", "grad 1.0000", tip="1"),
+        value_line("v4", "#c7f0c2", "c", "data -5.0000", "grad 1.0000", tip="c"),
+        op_line("o4", "+", "c"),
         "\t{",
         "\t\trank=same",
         "\t\tv0 -> v1 [style=invis]",  # the op's two leaves in order, a before w
