@@ -44,6 +44,8 @@ def op_line(name: str, label: str, makes: str) -> str:
         f'\t{name} [label="{label}" height=0.25 margin="0.02,0.01" shape=ellipse '
         f'tooltip="the {label} op that makes {makes}" width=0.3]'
     )
+
+
 EXPECTED_SMALL = "\n".join(
     [
         "digraph {",
