@@ -431,6 +431,14 @@ class _Painter:
             return "a leaf without a label"
         return f"the result of a {OPS[v.op].label} op"
 
+    def box_name(self, v: Value) -> str:
+        """A labelled value's name in its box: the label; where several share it (every
+        neuron's w0) and no cluster box says where each sits, the label placed as captions name
+        it, ``w0[layer 1 / neuron 2]``, ``x0[sample 3]``."""
+        name, plain = self.names[id(v)], v.label.replace("\n", " ")
+        placed = name.startswith(plain + "[") and not _NODE_ID.search(name[len(plain) :])
+        return name if placed and not self.clustered else v.label
+
     def drawn_name(self, v: Value) -> str:
         sid = self.layout.group_of.get(id(v))
         return self.group_names[sid] if sid is not None else f"v{self.layout.index[id(v)]}"
@@ -438,7 +446,7 @@ class _Painter:
     # -- nodes --------------------------------------------------------------------------------
 
     def value_node(self, v: Value) -> None:
-        fields = [v.label] if v.label else []
+        fields = [self.box_name(v)] if v.label else []
         fields.append(f"data {number(v.data, self.fmt)}")
         if self.show_grad:
             fields.append(self.grad_text(v))

@@ -124,13 +124,29 @@ def _repeated_labels(order: list[Value]) -> dict[str, dict[int, str]]:
     repeated: dict[str, dict[int, str]] = {label: {} for label, n in seen.items() if n > 1}
     if not repeated:
         return repeated
+    calls: dict[int, int] = {}  # outermost module call (a model applied to a sample) -> number
+    for v in order:
+        if v.scope is not None:
+            calls.setdefault(id(v.scope.path()[0]), len(calls))
+    sample_of: dict[int, int] = {}
     for v in order:
         if v.label in repeated and v.scope is not None:
             repeated[v.label][id(v)] = _where(v.scope)
+            sample_of[id(v)] = calls[id(v.scope.path()[0])]
         for p in v.parents:  # a leaf lives where it is first used
             known = repeated.get(p.label, {id(p): ""})
             if p.is_leaf and v.scope is not None and id(p) not in known:
-                known[id(p)] = _where(v.scope)
+                # A number fed in (nn's x0, x1) belongs to its sample, not to the first neuron
+                # that reads it: x0[sample 3], where x0[layer 0 / neuron 0] named every sample's.
+                sample = calls[id(v.scope.path()[0])]
+                known[id(p)] = f"sample {sample}" if isinstance(p, Constant) else _where(v.scope)
+    for places in repeated.values():  # every sample's a of neuron 3: which sample's
+        count: dict[str, int] = {}
+        for place in places.values():
+            count[place] = count.get(place, 0) + 1
+        for key, place in places.items():
+            if count[place] > 1 and key in sample_of:
+                places[key] = f"{place}, sample {sample_of[key]}"
     return repeated
 
 

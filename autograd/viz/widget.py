@@ -28,7 +28,8 @@ def interactive(root: Value, **options: Any) -> Any:
     (downstream; pick the direction in the menu).
 
     The output also carries the static drawing, for viewers without a kernel (GitHub,
-    nbconvert); :func:`autograd.viz.to_html` writes that drawing as a page.
+    nbconvert); :func:`autograd.viz.to_html` writes a page with the drawing and the same tools
+    (search, zoom, click a node), which works offline (see :func:`interactive_document`).
     Raises ``ImportError`` naming the pip command when the ``[widgets]`` extra is missing.
     """
     make = graphviz_widget()
@@ -39,8 +40,35 @@ def interactive(root: Value, **options: Any) -> Any:
     return with_static_picture(
         [_fit_style(box.children[-1], graph), *box.children],
         lambda: static_graph_html(graph, note),
-        lambda: page(f"The graph of {root.label or 'a Value'}", static_graph_html(graph)),
+        lambda: interactive_document(graph, f"The graph of {root.label or 'a Value'}"),
     )
+
+
+_TOOLS = """<div class="sg-tools" style="margin: 0 0 0.6em; display: flex; flex-wrap: wrap;
+ gap: 0.4em; align-items: center">
+<label for="sg-search">search</label>
+<input id="sg-search" type="search" placeholder="a label or a number" size="24">
+<button id="sg-out" type="button" aria-label="zoom out">&minus;</button>
+<span id="sg-zoom">fit</span>
+<button id="sg-in" type="button" aria-label="zoom in">+</button>
+<button id="sg-fit" type="button">fit</button>
+<span id="sg-status" style="color: #555"></span>
+</div>
+<style>.sg-dim { opacity: 0.2; }
+.sg-hit polygon, .sg-hit ellipse, .sg-hit path { stroke: #d62728; stroke-width: 2.5; }</style>"""
+
+
+def interactive_document(graph: Graph, title: str) -> str:
+    """The page :func:`autograd.viz.to_html` writes for :func:`interactive`: the drawing with
+    its tools (search, zoom, click a node to light what it depends on and what depends on it),
+    in an inline script, so it works offline from ``file://``. Without ``dot``: the text tree."""
+    from importlib import resources
+
+    script = resources.files(__package__).joinpath("assets/interactive_page.js")
+    picture = static_graph_html(graph)
+    if "<svg" not in picture:
+        return page(title, picture)
+    return page(title, _TOOLS + picture, script.read_text(encoding="utf-8"))
 
 
 def _wrap_toolbar(toolbar: Any) -> None:
