@@ -186,6 +186,12 @@ def big_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
     order, parents = graph.order, graph.parents
     used = sorted({v.op for v in order if v.op})
     code = {name: k + 1 for k, name in enumerate(used)}
+    # The numbers of inputs each op is used with: an n-ary op (affine, sum) needs a JavaScript
+    # form for each of them, not only for the sizes its row is tested at.
+    arities: dict[str, set[int]] = {name: set() for name in used}
+    for v, ps in zip(order, parents):
+        if v.op:
+            arities[v.op].add(len(ps))
     data = graph.data()
     grad = gradients(order, parents, data)
     start = [0]
@@ -210,7 +216,8 @@ def big_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
         "boxes": boxes,
         "ops": ["", *used],
         "opInfo": {name: {"label": OPS[name].label, "math": OPS[name].math} for name in used},
-        "missing": jsops.missing(used),
+        "arities": {name: sorted(ks) for name, ks in arities.items()},
+        "missing": jsops.missing(arities),
     }
 
 
@@ -218,10 +225,11 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath(f"assets/{name}").read_text(encoding="utf-8")
 
 
-def script(names: Any) -> str:
-    """The page's JavaScript (no module syntax): ``M``, the op table's forms for ``names``
-    (from :func:`autograd.viz.jsops.table_source`) and ``render({model, el})``."""
-    return f"{jsops.table_source(names)}\n{_asset('big_explorer.js')}"
+def script(uses: Any) -> str:
+    """The page's JavaScript (no module syntax): ``M``, the op table's forms for ``uses`` (op
+    names, or names -> the numbers of inputs used, e.g. a spec's ``arities``; from
+    :func:`autograd.viz.jsops.table_source`) and ``render({model, el})``."""
+    return f"{jsops.table_source(uses)}\n{_asset('big_explorer.js')}"
 
 
 def style() -> str:
@@ -249,7 +257,7 @@ def html_document(spec: dict[str, Any], title: str = "seegrad explorer") -> str:
         f"<title>{html.escape(title)}</title>\n<style>{style()}</style></head>\n"
         "<body><div id='explorer'></div>\n"
         f"<script type='application/json' id='sg-big-spec'>{_json_in_script(spec)}</script>\n"
-        f"<script>\n{script(spec['ops'][1:])}\n{model}"
+        f"<script>\n{script(spec['arities'])}\n{model}"
         "render({ model, el: document.getElementById('explorer') });\n"
         "</script></body></html>\n"
     )

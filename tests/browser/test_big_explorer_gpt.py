@@ -178,3 +178,41 @@ def test_gpt_page_starts_by_call_opens_finds_lights_and_nudges_fast(exported, br
         assert not requested, requested
     finally:
         context.close()
+
+
+def test_gpt_page_layout_found_weight_in_a_window_info_above_field_wide(
+    exported, browser, artifacts
+):
+    """What the screenshots showed wrong: the picked Value's note sat below the tree (it says
+    "lit in the boxes below") and showed as an empty bar before any pick; finding a weight deep
+    in the list rendered every row before it (thousands); the value field cut off 17 digits."""
+    _, path = exported
+    context, page, requested, errors = open_offline(browser, path)
+    try:
+        order = page.evaluate(
+            """() => [...document.querySelectorAll('#explorer > div')].map(d => d.className)"""
+        )
+        assert order.index("sg-info") < order.index("sg-tree"), order
+        assert not page.locator(".sg-info").is_visible()  # nothing picked: no empty bar
+        find(page, "lm_head[5][3]")
+        assert page.locator(".sg-info").is_visible()
+        listing = page.locator(".sg-box[data-key='v:parameters']")
+        rows = listing.locator(".sg-row")
+        assert 1 <= rows.count() <= 50, rows.count()
+        assert listing.locator(".sg-row.sg-picked .sg-row-name").inner_text() == "lm_head[5][3]"
+        earlier = listing.locator(".sg-earlier")
+        assert earlier.count() == 1
+        first = rows.first.get_attribute("data-index")
+        earlier.click()
+        assert rows.count() > 50 and rows.first.get_attribute("data-index") != first
+        assert listing.locator(".sg-row.sg-picked").count() == 1  # still shown, still picked
+        field = page.locator(".sg-value-field")
+        field.focus()
+        field.press("ArrowDown")
+        assert len(field.input_value()) >= 17
+        assert field.evaluate("(f) => f.scrollWidth <= f.clientWidth"), field.input_value()
+        page.screenshot(path=str(artifacts / "big-explorer-gpt-found.png"))
+        assert not errors, errors
+        assert not requested, requested
+    finally:
+        context.close()
