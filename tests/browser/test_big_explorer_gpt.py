@@ -15,6 +15,7 @@ Screenshots: test-artifacts/big-explorer-gpt-*.png.
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 
@@ -134,6 +135,11 @@ def test_gpt_page_starts_by_call_opens_finds_lights_and_nudges_fast(exported, br
         # A click opens a box: the per-position gpt calls and the softmaxes, then one gpt.
         page.locator(".sg-box-head", has_text="document_loss #1").click()
         assert {"gpt ×9", "softmax ×9"} <= set(titles(page)), titles(page)
+        where = page.locator(".sg-where").first  # the file's name and line, its path on hover
+        assert re.fullmatch(r"scalar_gpt\.py:\d+", where.inner_text()), where.inner_text()
+        assert where.get_attribute("title").endswith(
+            "examples/scalar_gpt.py:" + where.inner_text()[14:]
+        )
         page.locator(".sg-box-head", has_text="gpt ×9").click()
         page.locator(".sg-box-head", has_text="gpt #3").click()
         inside = titles(page)
@@ -147,6 +153,7 @@ def test_gpt_page_starts_by_call_opens_finds_lights_and_nudges_fast(exported, br
         assert {"document_loss #1", "gpt ×9", "gpt #3", "gpt #9"} <= shown, shown
         assert not {"gpt #1", "gpt #2"} & shown, shown
         assert page.locator(".sg-row.sg-picked").count() == 1
+        page.evaluate("document.querySelector('.sg-tree').scrollTop = 0")  # the lit boxes
         page.screenshot(path=str(artifacts / "big-explorer-gpt-lit.png"), full_page=True)
 
         # Real key presses: a few weights, several nudges each.

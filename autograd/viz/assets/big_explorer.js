@@ -518,8 +518,9 @@ class BigExplorer {
     if (entry.kind === "group") {
       entry.ids.forEach((k, at) => this.renderEntry({ kind: "box", key: `b:${k}`, box: k, at: at + 1 }, inside));
     } else if (entry.kind === "box") {
-      const file = this.spec.boxes[entry.box][3];
-      if (file) make("div", { class: "sg-where", text: `${file}:${this.spec.boxes[entry.box][4]}` }, inside);
+      const [, , , file, line] = this.spec.boxes[entry.box];
+      // The file's name and line (its whole path when hovered): where the call was made.
+      if (file) make("div", { class: "sg-where", text: `${file.split(/[\\/]/).pop()}:${line}`, title: `${file}:${line}` }, inside);
       for (const child of this.entries(entry.box)) this.renderEntry(child, inside);
     } else {
       const all = entry.nodes.length;
