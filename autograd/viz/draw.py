@@ -242,7 +242,7 @@ def draw_styled(
             "rankdir": rankdir,
             "fontname": FONT,
             "nodesep": "0.2",
-            "ranksep": "0.3",
+            "ranksep": "0.15" if edge_labels else "0.3",  # edge labels hold ranks apart
             "ordering": "in",  # an op's inputs in their order: x before w, w0 before w1
         },
         node_attr={"fontname": FONT, "fontsize": "11", "height": "0.3"},

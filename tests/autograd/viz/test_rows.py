@@ -102,3 +102,15 @@ def test_the_step_views_current_node_carries_the_class_its_script_looks_for():
         svg = frame.pipe(format="svg", encoding="utf-8").replace("&#45;", "-")
         assert svg.count(CURRENT_CLASS) == 1
     assert CURRENT_CLASS in (Path(autograd.viz.__file__).parent / "assets/step_view.js").read_text()
+
+
+@needs_dot
+def test_the_notes_neuron_with_edge_labels_is_legible_in_a_592_px_column():
+    """Notebook 01's draw_dot(o, edge_labels=True) was 1,117 px: 7.8 px text scaled into the
+    column JupyterLab has at 1024 px with its file browser open."""
+    from tests.browser.jupyterlab import neuron
+
+    svg = draw_dot(neuron(), edge_labels=True)._html_svg()
+    width, _ = fit_width(svg)
+    smallest = min(float(s) for s in re.findall(r'font-size="([0-9.]+)"', svg))
+    assert smallest * 4 / 3 * 592 / width >= 8, f"{width:.0f} px wide"
