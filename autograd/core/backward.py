@@ -191,8 +191,9 @@ def _float_backward(root: Any) -> None:
     bits). One and two inputs are unpacked by hand. A node whose gradient is exactly 0 (behind
     an inactive ReLU, or a hinge already satisfied) is skipped when its row declares
     ``finite_derivatives``: it would send back only zeros. A row declared ``bilinear`` (dot,
-    affine) sends g * xi to each weight and g * wi to each input (and g to a declared bias) from
-    its declaration, without building its tuple of local derivatives. A non-finite gradient is
+    affine) sends g * xi to each weight and g * wi to each input (and g to a declared bias),
+    taking the parents apart with its declaration (``op.bilinear.split``), without building its
+    tuple of local derivatives. A non-finite gradient is
     found by checking the leaves at the end (it reaches at least one), and
     :func:`stepwise_backward` is then run to raise the error naming the op.
     """
@@ -227,14 +228,13 @@ def _float_backward(root: Any) -> None:
                 (da,) = op.float_derivatives(node.data, a.data)
                 a.grad += g * da
             elif op.bilinear:  # the row's declaration: df/dwi = xi, df/dxi = wi, df/db = 1
-                half = n >> 1
-                weights, inputs = parents[:half], parents[half : half + half]
+                weights, inputs, bias = op.bilinear.split(parents)
                 for w, x in zip(weights, inputs):  # in the parents' order, as the rule's
                     w.grad += g * x.data
                 for w, x in zip(weights, inputs):
                     x.grad += g * w.data
-                if op.bias:
-                    parents[-1].grad += g
+                if bias is not None:
+                    bias.grad += g
             else:
                 local = op.float_derivatives(node.data, *[p.data for p in parents])
                 for parent, d in zip(parents, local):
