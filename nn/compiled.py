@@ -94,8 +94,8 @@ class CompiledStep:
             inputs_checked=True,  # fit checked X and y
         )
         self._stale = True  # the arrays are ahead of the Values
-        if self._vector:
-            self.optimizer.update(self._trained, self._trained_grads)
+        if self._vector:  # all or nothing, as step(): a weight never becomes inf or NaN
+            self.optimizer.checked_update(self._trained, self._trained_grads)
         else:  # a rule written on Values: through them
             self.to_values()
             self.optimizer.step()
