@@ -51,7 +51,7 @@ class CompiledStep:
         n_features = X.shape[1]
         with no_grad():
             self.n_outputs = len(_as_list(model([0.0] * n_features)))
-        if loss.name == "cross_entropy" and self.n_outputs < 2:
+        if loss.labels.classes and self.n_outputs < 2:
             loss.of_sample(Value(0.0), 0)  # the eager step's error
         self.loss, self.optimizer, self.accuracy = loss, optimizer, accuracy
         self.model, self.n_features = model, n_features
