@@ -106,6 +106,7 @@ def affine_layer(
         z = _new(Value)
         z.data = data
         z.grad = 0.0
+        z._sum = 0.0
         z.label = "z"
         if recording:
             if call is not None:
@@ -128,6 +129,7 @@ def affine_layer(
         a = _new(Value)
         a.data = activation.float_forward(data)
         a.grad = 0.0
+        a._sum = 0.0
         a.label = "a"
         a._scope = scope
         if recording:

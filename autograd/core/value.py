@@ -16,7 +16,8 @@ This file is what runs. Every node comes from one of two factories, both below:
 
 Threads: building graphs is safe from any number of threads (the recording flag and the
 current module are per thread and per asyncio task). ``backward()`` passes run one at a time, so
-passes into shared leaves add up; see docs/engine.md, "Threads", for what is not safe.
+passes into shared leaves add up, and a reader of ``.grad`` never sees a partial sum; see
+docs/engine.md, "Threads", for what is not safe.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def _node(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
     out = _new(Value)
     out.data = data
     out.grad = 0.0
+    out._sum = 0.0
     out.label = ""
     if is_recording():
         out._op = op
@@ -97,6 +99,7 @@ def _constant(data: float) -> Constant:
     out = _new(Constant)
     out.data = data
     out.grad = 0.0
+    out._sum = 0.0
     out.label = ""
     out._op = None
     out._parents = ()
@@ -146,6 +149,7 @@ def _operator(op: Op, reflected: bool = False) -> Callable[[Value, object], Valu
         out = _new(Value)  # _node's body, inline
         out.data = data
         out.grad = 0.0
+        out._sum = 0.0
         out.label = ""
         if is_recording():
             out._op = op
@@ -193,11 +197,14 @@ class Value:
     and dicts); ``<``, ``<=``, ``>``, ``>=`` compare ``data``, so ``max`` and ``sorted`` work.
     """
 
-    __slots__ = ("_op", "_parents", "_scope", "data", "grad", "label")
+    # _sum: the float backward pass's scratch sum of this node's gradient, 0.0 between passes
+    # (the pass writes .grad once, whole: see autograd/core/backward.py).
+    __slots__ = ("_op", "_parents", "_scope", "_sum", "data", "grad", "label")
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = finite_float(data)
         self.grad = 0.0
+        self._sum = 0.0
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.label = label
