@@ -238,10 +238,10 @@ def _float_backward(root: Any) -> None:
                 local = op.float_derivatives(node.data, *[p.data for p in parents])
                 for parent, d in zip(parents, local):
                     parent._sum += g * d
-        totals = [old + leaf._sum for leaf, old in zip(leaves, saved_leaves)]
-        if not all(map(_isfinite, totals)):
-            raise OverflowError
-        for leaf, total in zip(leaves, totals):
+        for leaf, old in zip(leaves, saved_leaves):
+            total = old + leaf._sum
+            if not _isfinite(total):
+                raise OverflowError
             leaf._sum = 0.0
             leaf.grad = total  # written once, whole
     except BaseException as error:
