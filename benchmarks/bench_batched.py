@@ -96,12 +96,17 @@ def mnist_sized() -> dict:
         start = time.perf_counter()
         compiled = autograd.compile(loss_fn, N_IN + N_OUT)
         compile_times.append(time.perf_counter() - start)
+    compiled32 = autograd.compile(loss_fn, N_IN + N_OUT, dtype="float32")
+    batch32 = batch.astype(np.float32)
 
     def ours() -> float:
         return compiled.backward(batch)
 
-    contenders = {"compiled": ours}
-    losses = {"compiled": ours()}
+    def ours32() -> float:
+        return compiled32.backward(batch32)
+
+    contenders = {"compiled": ours, "compiled_f32": ours32}
+    losses = {"compiled": ours(), "compiled_f32": ours32()}
     for name, dtype in (("torch_f64", torch.float64), ("torch_f32", torch.float32)):
         net = torch_mlp(model, dtype, "relu")
         inputs = torch.tensor(pixels, dtype=dtype)
