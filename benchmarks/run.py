@@ -395,9 +395,13 @@ def rows(eager: dict, batched: dict) -> list[tuple[str, str, str, str, str, str]
             ours, limit = "compiled", None
         ratio = t[ours]["wall"] / t[name]["wall"]
         ratio_cpu = t[ours]["cpu"] / t[name]["cpu"]
-        argument = ' dtype="float32"' if ours.endswith("f32") else ""
+        how = (
+            ' dtype="float32", value_and_grad on the flat weight array'
+            if ours.endswith("f32")
+            else ", backward() into the Values' .grad"
+        )
         out.append((
-            f"784-32-10 cross-entropy, batch 1024, forward+backward, compiled{argument} vs "
+            f"784-32-10 cross-entropy, batch 1024, forward+backward, compiled{how} vs "
             f"PyTorch {name[-3:]}",
             f"{both(ms(t[ours]['wall']), ms(t[ours]['cpu']))}",
             f"PyTorch {both(ms(t[name]['wall']), ms(t[name]['cpu']))}",
