@@ -69,9 +69,13 @@ class Tokenizer:
         return "".join(self.chars[t - 1] for t in tokens if t != self.bos)
 
 
-def matrix(rows: int, cols: int, rng: random.Random, std: float) -> Matrix:
-    """A rows x cols matrix of leaf Values drawn from N(0, std^2)."""
-    return [[Value(rng.gauss(0.0, std)) for _ in range(cols)] for _ in range(rows)]
+def matrix(rows: int, cols: int, rng: random.Random, std: float, name: str = "") -> Matrix:
+    """A rows x cols matrix of leaf Values drawn from N(0, std^2); with a ``name``, each is
+    labelled ``name[i][j]`` (so an explorer can find it by label)."""
+    return [
+        [Value(rng.gauss(0.0, std), label=f"{name}[{i}][{j}]" if name else "") for j in range(cols)]
+        for i in range(rows)
+    ]
 
 
 @dataclass
@@ -86,15 +90,15 @@ class Params:
         c, rng = self.config, random.Random(self.seed)
         hidden = c.mlp_ratio * c.n_embd
         self.weights = {
-            "wte": matrix(c.vocab_size, c.n_embd, rng, 0.08),
-            "wpe": matrix(c.block_size, c.n_embd, rng, 0.08),
-            "wq": matrix(c.n_embd, c.n_embd, rng, 0.08),
-            "wk": matrix(c.n_embd, c.n_embd, rng, 0.08),
-            "wv": matrix(c.n_embd, c.n_embd, rng, 0.08),
-            "wo": matrix(c.n_embd, c.n_embd, rng, 0.0),
-            "fc1": matrix(hidden, c.n_embd, rng, 0.08),
-            "fc2": matrix(c.n_embd, hidden, rng, 0.0),
-            "lm_head": matrix(c.vocab_size, c.n_embd, rng, 0.08),
+            "wte": matrix(c.vocab_size, c.n_embd, rng, 0.08, "wte"),
+            "wpe": matrix(c.block_size, c.n_embd, rng, 0.08, "wpe"),
+            "wq": matrix(c.n_embd, c.n_embd, rng, 0.08, "wq"),
+            "wk": matrix(c.n_embd, c.n_embd, rng, 0.08, "wk"),
+            "wv": matrix(c.n_embd, c.n_embd, rng, 0.08, "wv"),
+            "wo": matrix(c.n_embd, c.n_embd, rng, 0.0, "wo"),
+            "fc1": matrix(hidden, c.n_embd, rng, 0.08, "fc1"),
+            "fc2": matrix(c.n_embd, hidden, rng, 0.0, "fc2"),
+            "lm_head": matrix(c.vocab_size, c.n_embd, rng, 0.08, "lm_head"),
         }
 
     def __getitem__(self, name: str) -> Matrix:

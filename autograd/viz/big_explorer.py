@@ -26,16 +26,17 @@ from __future__ import annotations
 import base64
 import html
 import itertools
-import json
 from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from ..core.backward import topological_order
+from ..core.define import redefined_ops
 from ..core.ops import OPS
 from ..core.value import Constant, Value
 from . import jsops
+from .escape import script_json
 
 MAX_VALUES = 100_000
 _ids = itertools.count()
@@ -184,7 +185,11 @@ def big_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
     d node at the current values, computed here without touching ``.grad``."""
     graph = BigGraph(root)
     order, parents = graph.order, graph.parents
-    used = sorted({v.op for v in order if v.op})
+    arities: dict[str, set[int]] = {}
+    for v, ps in zip(order, parents):
+        if v.op:
+            arities.setdefault(v.op, set()).add(len(ps))
+    used = sorted(arities)
     code = {name: k + 1 for k, name in enumerate(used)}
     data = graph.data()
     grad = gradients(order, parents, data)
@@ -210,7 +215,8 @@ def big_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
         "boxes": boxes,
         "ops": ["", *used],
         "opInfo": {name: {"label": OPS[name].label, "math": OPS[name].math} for name in used},
-        "missing": jsops.missing(used),
+        "arities": {name: sorted(k) for name, k in arities.items()},
+        "missing": sorted({*jsops.missing(arities), *redefined_ops(order)}),  # forms go by name
     }
 
 
@@ -218,19 +224,15 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath(f"assets/{name}").read_text(encoding="utf-8")
 
 
-def script(names: Any) -> str:
-    """The page's JavaScript (no module syntax): ``M``, the op table's forms for ``names``
-    (from :func:`autograd.viz.jsops.table_source`) and ``render({model, el})``."""
-    return f"{jsops.table_source(names)}\n{_asset('big_explorer.js')}"
+def script(uses: Any) -> str:
+    """The page's JavaScript (no module syntax): ``M``, the op table's forms for ``uses`` (op
+    names -> the numbers of inputs used; from :func:`autograd.viz.jsops.table_source`) and
+    ``render({model, el})``."""
+    return f"{jsops.table_source(uses)}\n{_asset('big_explorer.js')}"
 
 
 def style() -> str:
     return _asset("big_explorer.css")
-
-
-def _json_in_script(value: Any) -> str:
-    """JSON that cannot end the ``<script>`` element it sits in."""
-    return json.dumps(value, separators=(",", ":")).replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
 def html_document(spec: dict[str, Any], title: str = "seegrad explorer") -> str:
@@ -248,8 +250,8 @@ def html_document(spec: dict[str, Any], title: str = "seegrad explorer") -> str:
         "<meta name='viewport' content='width=device-width, initial-scale=1'>\n"
         f"<title>{html.escape(title)}</title>\n<style>{style()}</style></head>\n"
         "<body><div id='explorer'></div>\n"
-        f"<script type='application/json' id='sg-big-spec'>{_json_in_script(spec)}</script>\n"
-        f"<script>\n{script(spec['ops'][1:])}\n{model}"
+        f"<script type='application/json' id='sg-big-spec'>{script_json(spec)}</script>\n"
+        f"<script>\n{script(spec['arities'])}\n{model}"
         "render({ model, el: document.getElementById('explorer') });\n"
         "</script></body></html>\n"
     )

@@ -34,7 +34,7 @@ class BigExplorer(anywidget.AnyWidget):
 
     def __init__(self, root: Value, h: float) -> None:
         spec = big_spec(root, h)
-        module = f"{script(spec['ops'][1:])}\nexport default {{ render }};\n"
+        module = f"{script(spec['arities'])}\nexport default {{ render }};\n"
         super().__init__(_esm=module, spec=spec)
         self.root = root
         self.h = h

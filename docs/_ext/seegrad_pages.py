@@ -1,7 +1,6 @@
 """Pages made from the project at build time, so the site never disagrees with the code.
 
 - ``_generated/optable.md``: the op table, from :func:`autograd.viz.optable.markdown_table`
-  (what the README's table is written from).
 - ``_generated/benchmarks.png``: the ratios of benchmarks/RESULTS.md as a bar chart (matplotlib).
 - ``_generated/static/mathjax``: MathJax 2 from the jupyter-server-mathjax package, so formulas
   render from file:// with no network.

@@ -3,7 +3,7 @@
 // and one reverse loop over the op table's JavaScript forms (`M`, `OPS`, joined before this
 // text). Plain script text; it defines `render({model, el})`, run by anywidget in Jupyter and by
 // a small local model in an exported HTML file.
-const PAGE = 50; // Values listed per "more" click
+const PAGE = 50; // Values listed at once, and per "more" / "earlier" click
 const MAX_RESULTS = 20; // search results shown
 
 function decode(text, Type) {
@@ -300,8 +300,8 @@ class BigExplorer {
     if (own.length) entries.push({ kind: "values", key: `v:${parent}`, nodes: own, title: parent === -1 ? "made outside any call" : "made by this call itself" });
     if (parent === -1) {
       const { parameters, constants } = this.leafList;
-      if (parameters.length) entries.push({ kind: "values", key: "v:parameters", nodes: parameters, title: "leaves: parameters and inputs" });
-      if (constants.length) entries.push({ kind: "values", key: "v:constants", nodes: constants, title: "leaves: constants" });
+      if (parameters.length) entries.push({ kind: "values", key: "v:parameters", nodes: parameters, title: "parameters and inputs", leaves: true });
+      if (constants.length) entries.push({ kind: "values", key: "v:constants", nodes: constants, title: "constants", leaves: true });
     }
     return entries;
   }
@@ -349,14 +349,15 @@ class BigExplorer {
     this.field.addEventListener("change", () => this.typed());
     this.statusLine = make("div", { class: "sg-status" }, this.panel);
     if (!this.inBrowser) this.status(`this page cannot recompute: op ${this.spec.missing.join(", ")} has no JavaScript form`, true);
+    // What the picked Value is and how many Values its paths hold: above the boxes it lights.
+    this.info = make("div", { class: "sg-info" }, el);
 
     this.tree = make("div", { class: "sg-tree" }, el);
     if (!this.spec.boxes.length) {
       make("div", { class: "sg-hint", text: "No calls recorded: build the graph inside autograd.record_calls() (or with nn modules) to see it grouped by call." }, el);
     }
     this.open = new Set();
-    this.shown = new Map();
-    this.info = make("div", { class: "sg-info" }, el);
+    this.shown = new Map(); // a list's key -> the window of its Values shown, {start, end}
     this.renderTree();
   }
 
@@ -447,8 +448,13 @@ class BigExplorer {
     }
     const entry = this.entries(parent).find((e) => e.kind === "values" && e.nodes.includes(i));
     this.open.add(entry.key);
+    // Show a window of the list around Value i, not every Value before it (thousands of rows).
     const at = entry.nodes.indexOf(i);
-    this.shown.set(entry.key, Math.max(this.shown.get(entry.key) || PAGE, at + 1));
+    const shown = this.window(entry);
+    if (at < shown.start || at >= shown.end) {
+      const start = Math.max(0, at - Math.floor(PAGE / 2));
+      this.shown.set(entry.key, { start, end: start + PAGE });
+    }
     this.pick(i);
     const row = this.tree.querySelector(`.sg-row[data-index="${i}"]`);
     if (row) {
@@ -472,6 +478,7 @@ class BigExplorer {
     let title;
     if (entry.kind === "box") title = this.boxName(entry.box, entry.at);
     else if (entry.kind === "group") title = `${entry.name} ×${entry.ids.length}`;
+    else if (entry.leaves) title = `${entry.nodes.length.toLocaleString("en")} lea${entry.nodes.length === 1 ? "f" : "ves"}: ${entry.title}`;
     else title = `${entry.nodes.length.toLocaleString("en")} Value${entry.nodes.length === 1 ? "" : "s"} ${entry.title}`;
     make("span", { class: "sg-title", text: title }, head);
     const stats = make("span", { class: "sg-stats" }, head);
@@ -511,21 +518,35 @@ class BigExplorer {
     if (entry.kind === "group") {
       entry.ids.forEach((k, at) => this.renderEntry({ kind: "box", key: `b:${k}`, box: k, at: at + 1 }, inside));
     } else if (entry.kind === "box") {
-      const file = this.spec.boxes[entry.box][3];
-      if (file) make("div", { class: "sg-where", text: `${file}:${this.spec.boxes[entry.box][4]}` }, inside);
+      const [, , , file, line] = this.spec.boxes[entry.box];
+      // The file's name and line (its whole path when hovered): where the call was made.
+      if (file) make("div", { class: "sg-where", text: `${file.split(/[\\/]/).pop()}:${line}`, title: `${file}:${line}` }, inside);
       for (const child of this.entries(entry.box)) this.renderEntry(child, inside);
     } else {
-      const count = Math.min(this.shown.get(entry.key) || PAGE, entry.nodes.length);
-      for (const i of entry.nodes.slice(0, count)) this.renderRow(i, inside);
-      if (count < entry.nodes.length) {
-        const more = make("button", { class: "sg-more", text: `show ${Math.min(PAGE, entry.nodes.length - count)} more of ${entry.nodes.length - count}` }, inside);
-        more.addEventListener("click", () => {
-          this.shown.set(entry.key, count + PAGE);
-          this.renderTree();
-          this.paint();
-        });
+      const all = entry.nodes.length;
+      const { start, end } = this.window(entry);
+      const show = (part) => {
+        this.shown.set(entry.key, part);
+        this.renderTree();
+        this.paint();
+      };
+      if (start > 0) {
+        const earlier = make("button", { class: "sg-more sg-earlier", text: `show ${Math.min(PAGE, start)} earlier of ${start}` }, inside);
+        earlier.addEventListener("click", () => show({ start: Math.max(0, start - PAGE), end }));
+      }
+      for (const i of entry.nodes.slice(start, end)) this.renderRow(i, inside);
+      if (end < all) {
+        const more = make("button", { class: "sg-more", text: `show ${Math.min(PAGE, all - end)} more of ${all - end}` }, inside);
+        more.addEventListener("click", () => show({ start, end: end + PAGE }));
       }
     }
+  }
+
+  // The part of a list of Values shown: [start, end), PAGE of them at first.
+  window(entry) {
+    const all = entry.nodes.length;
+    const { start, end } = this.shown.get(entry.key) || { start: 0, end: PAGE };
+    return { start: Math.min(start, all), end: Math.min(end, all) };
   }
 
   renderRow(i, parentNode) {

@@ -98,3 +98,23 @@ def test_explore_dispatches_big_graphs_to_the_big_explorer():
     for v, w in zip(widget.graph.order, topological_order(expected)):
         assert v.data == pytest.approx(w.data, rel=1e-12, abs=1e-15)
         assert v.grad == pytest.approx(w.grad, rel=1e-9, abs=1e-15)
+
+
+def test_the_page_has_a_form_for_every_number_of_inputs_an_op_is_used_with():
+    """An nn layer's neurons are affine ops of 17 and 33 inputs, sizes the op row is not tested
+    at: the page's script must carry those forms (it once had only the tested size, and every
+    nudge on an nn model failed with "affine of 17 inputs: no form")."""
+    from tests.autograd.viz.test_jsops import run_in_node
+
+    loss = mlp_batch_loss(1)
+    spec = big_spec(loss)
+    assert spec["missing"] == []
+    order = topological_order(loss)
+    cases = []
+    for v in order:
+        if v.op == "affine" and len(v.parents) not in {len(c["xs"]) for c in cases}:
+            cases.append({"name": "affine", "xs": [p.data for p in v.parents], "out": v.data})
+    assert sorted(len(c["xs"]) for c in cases) == [17, 33]  # w1*x1 + ... + b, 8 and 16 inputs
+    shown = run_in_node(big_explorer.script(spec["arities"]).split("\nconst PAGE")[0], cases)
+    for case, got in zip(cases, shown, strict=True):
+        assert got["out"] == pytest.approx(case["out"], rel=1e-12)

@@ -1,20 +1,24 @@
-"""The README's op table is the op table."""
+"""The README and the documentation pages: every python block runs as pasted, page by page;
+the README links every notebook; the op table has a row per op."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from autograd import OPS
-from autograd.viz.optable import END, START, markdown_table, with_table
+from autograd.viz.optable import markdown_table
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-
-
-def test_readme_op_table_is_generated_from_the_op_table() -> None:
-    text = README.read_text(encoding="utf-8")
-    assert with_table(text) == text, (
-        "README op table is stale: run `python -m autograd.viz.optable`"
-    )
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+# The pages a reader pastes from, each into its own fresh interpreter.
+PAGES = [
+    README,
+    ROOT / "docs" / "getting-started.md",
+    *sorted((ROOT / "docs" / "guide").glob("*.md")),
+    ROOT / "docs" / "benchmarks.md",
+]
 
 
 def test_table_has_a_row_per_op() -> None:
@@ -23,41 +27,31 @@ def test_table_has_a_row_per_op() -> None:
         assert f"| `{op.name}` |" in table
 
 
-def test_markers_are_required() -> None:
-    import pytest
-
-    with pytest.raises(ValueError, match="no op-table markers"):
-        with_table("no table here")
-    assert START in README.read_text() and END in README.read_text()
-
-
 def python_blocks(text: str) -> list[str]:
-    """The README's ```python blocks, in order."""
+    """A page's ```python blocks, in order."""
     import re
 
     return re.findall(r"^```python\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE)
 
 
-def test_every_readme_code_block_runs_as_pasted_in_order(tmp_path: Path) -> None:
-    """A reader pastes the blocks one after another into one fresh interpreter: each runs
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_code_block_runs_as_pasted_in_order(page: Path, tmp_path: Path) -> None:
+    """A reader pastes a page's blocks one after another into one fresh interpreter: each runs
     (issue 19.9). Files they write land in a temporary folder."""
     import os
     import shutil
     import subprocess
     import sys
 
-    import pytest
-
     if shutil.which("dot") is None:
-        pytest.skip("the README's drawing blocks need Graphviz's dot")
-    pytest.importorskip("anywidget", reason="the README's Live block needs the [widgets] extra")
-    blocks = python_blocks(README.read_text(encoding="utf-8"))
-    assert len(blocks) >= 8, len(blocks)
+        pytest.skip("the pages' drawing blocks need Graphviz's dot")
+    pytest.importorskip("anywidget", reason="the live-views page needs the [widgets] extra")
+    blocks = python_blocks(page.read_text(encoding="utf-8"))
+    assert blocks, f"{page.name} has no python block"
     program = "\n".join(
         f"print('--- block {k}', flush=True)\n{block}" for k, block in enumerate(blocks)
     )
-    root = README.parent
-    env = dict(os.environ, PYTHONPATH=str(root), MPLBACKEND="Agg")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
     done = subprocess.run(
         [sys.executable, "-c", program],
         cwd=tmp_path,
