@@ -52,7 +52,10 @@ class Tiny:
 
     __slots__ = ("_locals", "_parents", "data", "grad")
 
-    def __init__(self, data: float, parents: tuple = (), local: tuple = ()) -> None:
+    def __init__(
+        self, data: float, parents: tuple = (), local: tuple = (), label: str = ""
+    ) -> None:
+        # ``label`` is taken (examples/scalar_gpt.py names its weights) and not kept: minimal
         self.data = data
         self.grad = 0.0
         self._parents = parents
