@@ -107,7 +107,8 @@ def test_60000_values_nudge_under_100_ms(browser, tmp_path, artifacts):
     context, page, requested, errors = open_offline(browser, path)
     try:
         page.locator(".sg-box-head").first.click()
-        times = nudge_and_check(page, 770, presses=5, step=0.01)
+        # The median of 9 presses: one slow press (GC, a busy CPU) cannot decide it.
+        times = nudge_and_check(page, 770, presses=9, step=0.01)
         page.screenshot(path=str(artifacts / "big-explorer-60k.png"))
         print(f"nudge on 60,000 Values: {times} ms")
         assert statistics.median(times) < LATENCY_MS, times

@@ -155,14 +155,19 @@ def test_gpt_page_starts_by_call_opens_finds_lights_and_nudges_fast(exported, br
         assert page.locator(".sg-row.sg-picked").count() == 1
         page.evaluate("document.querySelector('.sg-tree').scrollTop = 0")  # the lit boxes
         page.screenshot(path=str(artifacts / "big-explorer-gpt-lit.png"), full_page=True)
+        # A click on a parameter's row (a neighbour in the list) picks it and lights its paths.
+        page.locator(".sg-row.sg-leaf", has_text="wpe[2][1]").first.click()
+        assert page.locator(".sg-row.sg-picked .sg-row-name").inner_text() == "wpe[2][1]"
+        assert page.locator(".sg-info").inner_text().startswith("wpe[2][1] ")
+        shown = set(lit(page))
+        assert {"gpt #3", "gpt #9"} <= shown and not {"gpt #1", "gpt #2"} & shown, shown
 
         # Real key presses: a few weights, several nudges each.
         page.locator(".sg-step").fill("0.01")
         times: list[float] = []
         nudged: dict[str, float] = {}
         for label, presses in (("wpe[2][0]", 5), ("wq[0][0]", 3), ("lm_head[5][3]", 3)):
-            if label != "wpe[2][0]":
-                find(page, label)
+            find(page, label)
             times += press(page, "ArrowUp", presses)
             nudged[label] = read_back(page)["data"][
                 int(page.locator(".sg-value-field").get_attribute("data-index"))

@@ -91,6 +91,7 @@ def test_big_explorer_in_jupyterlab_opens_nudges_and_matches_python(
                         textPx: text ? text.getBoundingClientRect().height : 0}; }"""
         )
         page.screenshot(path=str(shots / f"08_by_call_{width}.png"))
+        print(f"call view in a {width} px window: {drawn}")
         assert drawn["left"] >= drawn["columnLeft"] - 1, (width, drawn)
         assert drawn["right"] <= drawn["columnRight"] + 1, (width, drawn)
         assert drawn["textPx"] >= MIN_TEXT_PX, (width, drawn)
