@@ -256,7 +256,12 @@ class MatmulStep(Step):
     def forward(self, env: Env, saved: list) -> None:
         weights = self.weights.read(env.P)
         xs = self.inputs.gather(env)
-        out = weights @ xs
+        if xs.strides[0] < xs.strides[1]:
+            # Columns of the input batch (X.T, a view): each sample's numbers lie together, and
+            # BLAS runs (X W^T)^T, the same product, up to 2x faster than W X on that layout.
+            out = (xs.T @ weights.T).T
+        else:
+            out = weights @ xs
         if self.bias is not None:
             out += self.bias.read(env.P)
         env.R[self.out_slice] = out
