@@ -3,8 +3,9 @@
 What users run: ``nn.fit(model, X, y, loss="cross_entropy", optimizer=Adam(lr=1e-3),
 batch_size=128, compiled=True)`` on 12,800 rows of 784 pixels, against a PyTorch loop doing the
 same work per step (shuffled batches, forward, cross-entropy, backward, Adam, the loss and the
-count of right answers read back). One thread each, float64 (float32 for PyTorch too, for
-information); CPU-time medians, the contenders alternating round by round.
+count of right answers read back). One thread each; ours and PyTorch in float64, and ours with
+``dtype="float32"`` against PyTorch float32; CPU-time medians, the contenders alternating round
+by round.
 
 * An epoch of ``fit`` is (T(1 + E epochs) - T(1 epoch)) / E: the compile both runs pay cancels.
 * Compile: ``fit(..., epochs=0)`` on 784-256-256-10 (trace, compile and set up, no step), and
@@ -45,6 +46,7 @@ torch.set_num_threads(1)
 ROWS, BATCH, LR = 12_800, 128, 1e-3
 SHAPES = {"784-16-16-10": [16, 16, 10], "784-128-64-10": [128, 64, 10]}
 TARGETS = {"784-16-16-10": 1.0, "784-128-64-10": 1.3}  # issue 12: at most this x PyTorch f64
+TARGET_F32 = 1.0  # issue 22: float32 fit at most this x PyTorch f32, at both sizes
 COMPILE_SHAPE, COMPILE_TARGET_S = [256, 256, 10], 2.0
 
 
@@ -61,14 +63,16 @@ def model(sizes: list[int]) -> MLP:
     return MLP(784, sizes, activation="relu", seed=0)
 
 
-def fit_seconds(sizes: list[int], pixels: np.ndarray, labels: np.ndarray, epochs: int) -> float:
-    """CPU seconds of one ``nn.fit(compiled=True)`` call (compile included)."""
+def fit_seconds(
+    sizes: list[int], pixels: np.ndarray, labels: np.ndarray, epochs: int, dtype: str = "float64"
+) -> float:
+    """CPU seconds of one ``nn.fit(compiled=True, dtype=dtype)`` call (compile included)."""
     net = model(sizes)
     optimizer = Adam(net.parameters(), lr=LR)
     gc.collect()
     start = time.process_time()
     nn.fit(net, pixels, labels, loss="cross_entropy", optimizer=optimizer, epochs=epochs,
-           batch_size=BATCH, progress=False, compiled=True)  # fmt: skip
+           batch_size=BATCH, progress=False, compiled=True, dtype=dtype)  # fmt: skip
     return time.process_time() - start
 
 
@@ -108,29 +112,35 @@ def torch_seconds(sizes: list[int], pixels: np.ndarray, labels: np.ndarray, epoc
     return time.process_time() - start
 
 
+def epoch_seconds(
+    sizes: list[int], pixels: np.ndarray, labels: np.ndarray, extra: int, dtype: str = "float64"
+) -> float:
+    """CPU seconds per epoch of ``fit``: (T(1 + extra epochs) - T(1 epoch)) / extra."""
+    more = fit_seconds(sizes, pixels, labels, 1 + extra, dtype)
+    return (more - fit_seconds(sizes, pixels, labels, 1, dtype)) / extra
+
+
 def epoch_ratios(pixels: np.ndarray, labels: np.ndarray, rounds: int, extra: int = 3) -> dict:
-    """Per shape: median CPU seconds per epoch of ours and PyTorch f64/f32, and the ratios."""
+    """Per shape: median CPU seconds per epoch of ours (float64 and float32) and of PyTorch
+    f64/f32, and the ratios (ours f64 over PyTorch f64, ours f32 over PyTorch f32)."""
     out = {}
     for name, sizes in SHAPES.items():
-        ours, f64, f32 = [], [], []
+        ours, ours32, f64, f32 = [], [], [], []
         for _ in range(rounds):  # alternating, so a drift of the machine hits all alike
-            ours.append(
-                (
-                    fit_seconds(sizes, pixels, labels, 1 + extra)
-                    - fit_seconds(sizes, pixels, labels, 1)
-                )
-                / extra
-            )
+            ours.append(epoch_seconds(sizes, pixels, labels, extra))
+            ours32.append(epoch_seconds(sizes, pixels, labels, extra, "float32"))
             f64.append(torch_seconds(sizes, pixels, labels, extra, torch.float64) / extra)
             f32.append(torch_seconds(sizes, pixels, labels, extra, torch.float32) / extra)
-        ours_s, f64_s, f32_s = (statistics.median(t) for t in (ours, f64, f32))
+        ours_s, ours32_s, f64_s, f32_s = (statistics.median(t) for t in (ours, ours32, f64, f32))
         out[name] = {
             "ours_s": ours_s,
+            "ours_f32_s": ours32_s,
             "torch_f64_s": f64_s,
             "torch_f32_s": f32_s,
             "ratio_f64": ours_s / f64_s,
-            "ratio_f32": ours_s / f32_s,
+            "ratio_f32": ours32_s / f32_s,
             "target_f64": TARGETS[name],
+            "target_f32": TARGET_F32,
         }
     return out
 
@@ -180,7 +190,9 @@ def main() -> None:
         print(
             f"{name}: epoch ours {r['ours_s'] * 1e3:.0f} ms, PyTorch f64 "
             f"{r['torch_f64_s'] * 1e3:.0f} ms ({r['ratio_f64']:.2f}x, target <= "
-            f"{r['target_f64']}x), f32 {r['torch_f32_s'] * 1e3:.0f} ms ({r['ratio_f32']:.2f}x)"
+            f"{r['target_f64']}x); float32 ours {r['ours_f32_s'] * 1e3:.0f} ms, PyTorch f32 "
+            f"{r['torch_f32_s'] * 1e3:.0f} ms ({r['ratio_f32']:.2f}x, target <= "
+            f"{r['target_f32']}x)"
         )
     c = result["compile"]
     print(

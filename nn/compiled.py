@@ -51,10 +51,11 @@ class CompiledStep:
         n_features = X.shape[1]
         with no_grad():
             self.n_outputs = len(_as_list(model([0.0] * n_features)))
-        if loss.name == "cross_entropy" and self.n_outputs < 2:
+        if loss.labels.classes and self.n_outputs < 2:
             loss.of_sample(Value(0.0), 0)  # the eager step's error
         self.loss, self.optimizer, self.accuracy = loss, optimizer, accuracy
         self.model, self.n_features = model, n_features
+        self.dtype = np.dtype(dtype)
         first = self.table(X[:1], y[:1])[0]  # one row to trace with, not a copy of the data
 
         def sample(row: list[Value]) -> list[Value]:
@@ -83,8 +84,10 @@ class CompiledStep:
         self._stale = False
 
     def table(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Features and target columns side by side, built once for the whole data set."""
-        return np.concatenate([X, self.loss.columns(y, self.n_outputs)], axis=1)
+        """Features and target columns side by side, built once for the whole data set, in the
+        program's dtype (so a float32 batch is drawn from it without a conversion per step)."""
+        columns = [X, self.loss.columns(y, self.n_outputs)]
+        return np.concatenate(columns, axis=1, dtype=self.dtype, casting="same_kind")
 
     def run(self, rows: np.ndarray, y: np.ndarray) -> tuple[float, int | None]:
         cost, outputs = self.program.value_and_grad(
@@ -94,8 +97,8 @@ class CompiledStep:
             inputs_checked=True,  # fit checked X and y
         )
         self._stale = True  # the arrays are ahead of the Values
-        if self._vector:
-            self.optimizer.update(self._trained, self._trained_grads)
+        if self._vector:  # all or nothing, as step(): a weight never becomes inf or NaN
+            self.optimizer.checked_update(self._trained, self._trained_grads)
         else:  # a rule written on Values: through them
             self.to_values()
             self.optimizer.step()

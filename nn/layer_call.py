@@ -23,6 +23,7 @@ __all__ = ["LayerCall", "affine_layer"]
 __autograd_engine__ = True
 
 _AFFINE = OPS["affine"]
+_LAYOUT = _AFFINE.bilinear  # the row's declaration: its parents' layout w..., x..., b
 _new = object.__new__
 _isfinite = math.isfinite
 
@@ -48,7 +49,8 @@ class LayerCall:
         """The Scope of the neuron call that made ``node`` (its weighted sum, or the
         activation of it); the same object every time."""
         weighted = node if node._op is _AFFINE else node._parents[0]
-        k = self.biases.index(weighted._parents[-1])  # by identity: Values compare so
+        _, _, bias = _LAYOUT.split(weighted._parents)
+        k = self.biases.index(bias)  # by identity: Values compare so
         made = self._made
         if made is not None and k in made:
             return made[k]
@@ -89,7 +91,7 @@ def affine_layer(
     numbers = list(map(_data, inputs))
     inputs = tuple(inputs)
     out: list[Value] = []
-    append, fsum = out.append, math.fsum
+    append, fsum, parents = out.append, math.fsum, _LAYOUT.parents
     # One record of the call for every neuron (three objects), when each has a bias of its
     # own and there are more than three (else a Scope each is fewer objects).
     call = None
@@ -104,6 +106,7 @@ def affine_layer(
         z = _new(Value)
         z.data = data
         z.grad = 0.0
+        z._sum = 0.0
         z.label = "z"
         if recording:
             if call is not None:
@@ -113,7 +116,7 @@ def affine_layer(
                 scope.module = module
                 scope.parent = parent
             z._op = _AFFINE
-            z._parents = (*weights, *inputs, bias)
+            z._parents = parents(weights, inputs, bias)
             z._scope = scope
         else:
             scope = None
@@ -126,6 +129,7 @@ def affine_layer(
         a = _new(Value)
         a.data = activation.float_forward(data)
         a.grad = 0.0
+        a._sum = 0.0
         a.label = "a"
         a._scope = scope
         if recording:

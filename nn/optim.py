@@ -10,7 +10,8 @@ arrays it trains in, so eager and compiled training take the same step.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import numbers
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,37 +35,46 @@ class Optimizer:
                 raise TypeError(
                     f"{type(self).__name__}: parameter {i} must be a Value, got {type(p).__name__}"
                 )
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)):
-            raise TypeError(f"{type(self).__name__}: lr must be a number, got {lr!r}")
+        lr = setting(self, "lr", lr)
         if not (lr > 0 and math.isfinite(lr)):
             raise ValueError(f"{type(self).__name__}: lr must be a positive number, got {lr!r}")
-        self.lr = float(lr)
+        self.lr = lr
 
     def zero_grad(self) -> None:
         for p in self.params:
             p.grad = 0.0
 
     def step(self) -> None:
-        """One update of every parameter from its ``.grad``. Every new number is checked
-        before any is written: one that is not finite raises ``OverflowError`` naming the
-        parameter, and the parameters and the optimizer's state stay as they were."""
+        """One update of every parameter from its ``.grad``, all or nothing
+        (:meth:`checked_update`): a new number that is not finite raises ``OverflowError``
+        naming the parameter, and the parameters and the optimizer's state stay as they were."""
         params = np.array([p.data for p in self.params], dtype=np.float64)
         grads = np.array([p.grad for p in self.params], dtype=np.float64)
+        self.checked_update(params, grads)
+        for p, number in zip(self.params, params.tolist(), strict=True):
+            p.data = number
+
+    def checked_update(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """:meth:`update` on the flat arrays, all or nothing: what ``step()`` runs on the
+        Values' numbers and ``fit(compiled=True)`` on the array it trains in. When a new
+        number is not finite, ``params`` and the optimizer's state are put back as they were
+        and ``OverflowError`` names the parameter."""
+        before = params.copy()
         state = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in vars(self).items()}
         with np.errstate(all="ignore"):
             self.update(params, grads)
         bad = np.flatnonzero(~np.isfinite(params))
         if len(bad):
-            vars(self).update(state)
             i = int(bad[0])
-            p = self.params[i]
+            new = params[i]
+            params[...] = before
+            vars(self).update(state)
+            label = self.params[i].label or "unlabelled"
             raise OverflowError(
-                f"{type(self).__name__}.step: parameter {i} ({p.label or 'unlabelled'}, "
-                f"{p.data!r}, grad {p.grad!r}) would become {params[i]} with lr={self.lr!r}; "
+                f"{type(self).__name__}.step: parameter {i} ({label}, {before[i].item()!r}, "
+                f"grad {grads[i].item()!r}) would become {new} with lr={self.lr!r}; "
                 "no parameter was changed (lower the learning rate)"
             )
-        for p, number in zip(self.params, params.tolist(), strict=True):
-            p.data = number
 
     def update(self, params: np.ndarray, grads: np.ndarray) -> None:
         """The rule on flat arrays (in the order of ``self.params``): changes ``params`` (and
@@ -85,6 +95,14 @@ class Optimizer:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore :meth:`state_dict`; checks lengths first and changes nothing on error."""
+
+
+def setting(optimizer: Optimizer, name: str, value: Any) -> float:
+    """A hyperparameter as a float: a real number, never a bool (``lr=True`` is not 1.0), else
+    ``TypeError`` naming it. The caller checks its range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{type(optimizer).__name__}: {name} must be a number, got {value!r:.40}")
+    return float(value)
 
 
 def _check_buffers(
@@ -113,6 +131,22 @@ def _check_buffers(
     return buffers
 
 
+def _fraction(optimizer: Optimizer, name: str, value: Any) -> float:
+    """A number in [0, 1) (a momentum, a decay rate of a running mean)."""
+    number = setting(optimizer, name, value)
+    if not 0.0 <= number < 1.0:
+        raise ValueError(f"{type(optimizer).__name__}: {name} must be in [0, 1), got {value!r}")
+    return number
+
+
+def _decay(optimizer: Optimizer, value: Any) -> float:
+    """A finite weight decay >= 0."""
+    number = setting(optimizer, "weight_decay", value)
+    if not (number >= 0.0 and math.isfinite(number)):
+        raise ValueError(f"{type(optimizer).__name__}: weight_decay must be >= 0, got {value!r}")
+    return number
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent, with optional momentum and weight decay.
 
@@ -129,12 +163,8 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
-        if weight_decay < 0.0:
-            raise ValueError(f"SGD: weight_decay must be >= 0, got {weight_decay!r}")
-        self.momentum = float(momentum)
-        self.weight_decay = float(weight_decay)
+        self.momentum = _fraction(self, "momentum", momentum)
+        self.weight_decay = _decay(self, weight_decay)
         self.velocity: np.ndarray | None = None
 
     def update(self, params: np.ndarray, grads: np.ndarray) -> None:
@@ -175,17 +205,13 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        beta1, beta2 = betas
-        for name, beta in (("beta1", beta1), ("beta2", beta2)):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Adam: {name} must be in [0, 1), got {beta!r}")
-        if not eps > 0.0:
+        if isinstance(betas, (str, bytes)) or not isinstance(betas, Sequence) or len(betas) != 2:
+            raise TypeError(f"Adam: betas must be a pair of numbers, got {betas!r:.40}")
+        self.betas = (_fraction(self, "beta1", betas[0]), _fraction(self, "beta2", betas[1]))
+        self.eps = setting(self, "eps", eps)
+        if not (self.eps > 0.0 and math.isfinite(self.eps)):
             raise ValueError(f"Adam: eps must be > 0, got {eps!r}")
-        if weight_decay < 0.0:
-            raise ValueError(f"Adam: weight_decay must be >= 0, got {weight_decay!r}")
-        self.betas = (float(beta1), float(beta2))
-        self.eps = float(eps)
-        self.weight_decay = float(weight_decay)
+        self.weight_decay = _decay(self, weight_decay)
         self.t = 0
         self.m = np.zeros(len(self.params))
         self.v = np.zeros(len(self.params))

@@ -37,12 +37,6 @@ POSITION_KEYS = tuple(f.name for f in fields(Position))
 Output = Value | list[Value]
 
 
-_ONE_OUTPUT_PER_CLASS = (
-    "loss 'cross_entropy' needs a model with one output per class (2 or more); "
-    "for one output pass loss='bce_logits' (labels 0 and 1) or loss='hinge' (labels -1 and +1)"
-)
-
-
 def _resolve_loss(
     loss: str | Callable[[Output, Any], Value],
     accuracy: Callable[[Output, Any], bool] | None,
@@ -98,53 +92,38 @@ def check_labels(loss: str, y: np.ndarray, n_outputs: int, who: str = "fit") -> 
         index = int(np.flatnonzero(~np.isfinite(rows).all(axis=1))[0])
         shown = rows[index] if rows.shape[1] > 1 else rows[index, 0]
         raise ValueError(f"{who}: label {index} is {shown} (not finite)")
-    kind = losses.named_loss(loss).name  # the registry's name, whichever name was passed
-    if kind == "mse_loss":
+    named = losses.named_loss(loss)
+    labels = named.labels  # the loss's own: which labels it accepts
+    if labels.per_output:
         return
     if y.ndim != 1:
         raise ValueError(f"{who}: loss {loss!r} needs one label per sample, got y {y.shape}")
-    classes = np.unique(y)
-    whole = bool(np.all(classes == np.round(classes)))
-    if kind == "cross_entropy":
+    found = np.unique(y)
+    whole = bool(np.all(found == np.round(found)))
+    if labels.classes:
         if n_outputs < 2:
-            raise ValueError(f"{who}: {_ONE_OUTPUT_PER_CLASS}")
+            raise ValueError(f"{who}: {losses.ONE_OUTPUT_PER_CLASS}")
         if not whole:
-            fractional = classes[classes != np.round(classes)]
+            fractional = found[found != np.round(found)]
             raise ValueError(
-                f"{who}: loss 'cross_entropy' needs class indices 0, 1, ...; "
+                f"{who}: loss {loss!r} needs {labels.describe()}; "
                 f"the labels include {_shown_values(fractional)}"
             )
-        outside = classes[(classes < 0) | (classes >= n_outputs)]
-        if len(outside):
-            raise ValueError(
-                f"{who}: loss 'cross_entropy' on a model with {n_outputs} outputs needs labels "
-                f"0 to {n_outputs - 1}; the labels include {_shown_values(outside)}"
-            )
-        return
-    if n_outputs != 1:
+    elif n_outputs != 1:
         raise ValueError(f"{who}: loss {loss!r} needs a model with one output, got {n_outputs}")
-    if whole and len(classes) > 2:
+    elif whole and len(found) > 2:
         raise ValueError(
-            f"{who}: the labels have {len(classes)} classes ({_shown_values(classes)}), but "
+            f"{who}: the labels have {len(found)} classes ({_shown_values(found)}), but "
             f"loss {loss!r} is for two classes; use loss='cross_entropy' with a model of "
-            f"{len(classes)} outputs (labels 0 to {len(classes) - 1})"
+            f"{len(found)} outputs (labels 0 to {len(found) - 1})"
         )
-    if kind == "hinge_loss":
-        outside = classes[(classes != -1.0) & (classes != 1.0)]
-        if len(outside):
-            hint = "; for labels 0 and 1 pass 2 * y - 1" if set(classes) <= {0.0, 1.0} else ""
-            raise ValueError(
-                f"{who}: loss 'hinge' needs labels -1 and +1; the labels include "
-                f"{_shown_values(outside)}{hint}"
-            )
-    elif kind in ("binary_cross_entropy", "binary_cross_entropy_with_logits"):
-        outside = classes[(classes < 0.0) | (classes > 1.0)]
-        if len(outside):
-            hint = "; for labels -1 and +1 pass (y + 1) / 2" if set(classes) <= {-1.0, 1.0} else ""
-            raise ValueError(
-                f"{who}: loss {loss!r} needs labels in [0, 1]; the labels include "
-                f"{_shown_values(outside)}{hint}"
-            )
+    outside = labels.outside(found, n_outputs)
+    if len(outside):
+        model = f" on a model with {n_outputs} outputs" if labels.classes else ""
+        raise ValueError(
+            f"{who}: loss {loss!r}{model} needs labels {labels.describe(outputs=n_outputs)}; "
+            f"the labels include {_shown_values(outside)}{labels.hint(found)}"
+        )
 
 
 def _check_inputs(X: np.ndarray, who: str) -> None:

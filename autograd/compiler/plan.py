@@ -76,10 +76,9 @@ def build(
         row = node in per_row
         key: tuple = (depth[node], row, op, len(node._parents))  # the node's own row
         if op.bilinear and row:
-            half = len(node._parents) // 2
-            weights, xs = node._parents[:half], node._parents[half : 2 * half]
+            weights, xs, bias = op.bilinear.split(node._parents)
             if (
-                (not op.bias or node._parents[-1] in parameter_index)
+                (bias is None or bias in parameter_index)
                 and parameter_index.keys() >= set(weights)
                 and per_row.issuperset(xs)
             ):
@@ -103,19 +102,18 @@ def build(
         else:
             n_scalars += len(nodes)
         if len(key) > 4:  # a layer: one matrix product
-            half = key[3] // 2
+            parts = [op.bilinear.split(node._parents) for node in nodes]  # (w, x, b) each
             weight_index = np.array(
-                [list(map(parameter_index.__getitem__, node._parents[:half])) for node in nodes],
-                dtype=np.intp,
+                [list(map(parameter_index.__getitem__, w)) for w, _, _ in parts], dtype=np.intp
             )
-            xs = nodes[0]._parents[half : 2 * half]
+            xs = parts[0][1]
             inputs_arg = Arg([location[x] for x in xs], [x in differentiable for x in xs])
             bias_index = (
-                np.array([parameter_index[node._parents[-1]] for node in nodes], dtype=np.intp)
-                if op.bias
+                np.array([parameter_index[b] for _, _, b in parts], dtype=np.intp)
+                if op.bilinear.bias
                 else None
             )
-            weights = itertools.chain.from_iterable(node._parents[:half] for node in nodes)
+            weights = itertools.chain.from_iterable(w for w, _, _ in parts)
             sole = all(uses[w] == 1 for w in weights)
             steps.append(MatmulStep(op, weight_index, inputs_arg, out_slice, bias_index, sole))
             continue

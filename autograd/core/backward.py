@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 _isfinite = math.isfinite
-# One float pass at a time, in every thread: the pass sums in .grad in place (see backward).
+# One float pass at a time, in every thread: a pass sums in the nodes' scratch slot ``_sum``.
 _passes = threading.RLock()
 
 
@@ -174,8 +174,9 @@ def backward(root: Any) -> None:
     is as it was.
 
     Threads: passes run one at a time (a lock), so passes from several threads into shared
-    leaves add up exactly. A thread that reads a ``.grad`` while a pass runs may still see a
-    partial sum: read after the passes end.
+    leaves add up exactly, and each ``.grad`` is written once per pass with its whole value:
+    a thread reading ``.grad`` while another's pass runs sees the value before the pass or
+    after it, never a partial sum.
     """
     with _passes:
         _float_backward(root)
@@ -184,16 +185,19 @@ def backward(root: Any) -> None:
 def _float_backward(root: Any) -> None:
     """:func:`backward`'s loop: the same gradients, bits and errors as :func:`stepwise_backward`,
     faster because it makes no step tuples, no dict of gradients and no tuple of local
-    derivatives where it can help it: the gradients are summed in each node's ``.grad`` as the
-    loop goes, with every old value saved first; on any exception (KeyboardInterrupt included)
-    they are all put back. A leaf sums its new contributions from 0 and then adds its old
-    ``.grad`` (old + new, as :func:`stepwise_backward`, so a second backward gives the same
-    bits). One and two inputs are unpacked by hand. A node whose gradient is exactly 0 (behind
-    an inactive ReLU, or a hinge already satisfied) is skipped when its row declares
-    ``finite_derivatives``: it would send back only zeros. A row declared ``bilinear`` (dot,
-    affine) sends g * xi to each weight and g * wi to each input (and g to a declared bias) from
-    its declaration, without building its tuple of local derivatives. A non-finite gradient is
-    found by checking the leaves at the end (it reaches at least one), and
+    derivatives where it can help it: the gradients are summed in a scratch slot of each node
+    (``_sum``, 0 between passes) as the loop goes, never in ``.grad``, which is written once
+    per node with the whole value (when the loop reaches an inner node; at the end for a
+    leaf), so another thread never reads a partial sum. Every old ``.grad`` is saved first; on
+    any exception (KeyboardInterrupt included) they are all put back and the scratch cleared.
+    A leaf gets its old ``.grad`` plus its new sum (old + new, as :func:`stepwise_backward`,
+    so a second backward gives the same bits). One and two inputs are unpacked by hand. A
+    node whose gradient is exactly 0 (behind an inactive ReLU, or a hinge already satisfied)
+    is skipped when its row declares ``finite_derivatives``: it would send back only zeros.
+    A row declared ``bilinear`` (dot, affine) sends g * xi to each weight and g * wi to each
+    input (and g to a declared bias), taking the parents apart with its declaration
+    (``op.bilinear.split``), without building its tuple of local derivatives. A non-finite
+    gradient is found by checking the leaves at the end (it reaches at least one), and
     :func:`stepwise_backward` is then run to raise the error naming the op.
     """
     order: list[Any] = []
@@ -203,15 +207,11 @@ def _float_backward(root: Any) -> None:
     saved_leaves = [leaf.grad for leaf in leaves]
     node = root
     try:
-        if any(saved):  # a graph seen by backward before: inner gradients start afresh
-            for node in order:
-                node.grad = 0.0
-        if any(saved_leaves):  # the old values are added back at the end
-            for node in leaves:
-                node.grad = 0.0
-        root.grad = 1.0
+        root._sum = 1.0
         for node in reversed(order):
-            g = node.grad
+            g = node._sum  # complete: every node that uses this one came before
+            node._sum = 0.0
+            node.grad = g  # written once, whole
             op = node._op
             if g == 0.0 and op.finite_derivatives:
                 continue  # behind an inactive ReLU or a satisfied margin: only zeros to send
@@ -220,34 +220,36 @@ def _float_backward(root: Any) -> None:
             if n == 2:
                 a, b = parents
                 da, db = op.float_derivatives(node.data, a.data, b.data)
-                a.grad += g * da
-                b.grad += g * db
+                a._sum += g * da
+                b._sum += g * db
             elif n == 1:
                 a = parents[0]
                 (da,) = op.float_derivatives(node.data, a.data)
-                a.grad += g * da
+                a._sum += g * da
             elif op.bilinear:  # the row's declaration: df/dwi = xi, df/dxi = wi, df/db = 1
-                half = n >> 1
-                weights, inputs = parents[:half], parents[half : half + half]
+                weights, inputs, bias = op.bilinear.split(parents)
                 for w, x in zip(weights, inputs):  # in the parents' order, as the rule's
-                    w.grad += g * x.data
+                    w._sum += g * x.data
                 for w, x in zip(weights, inputs):
-                    x.grad += g * w.data
-                if op.bias:
-                    parents[-1].grad += g
+                    x._sum += g * w.data
+                if bias is not None:
+                    bias._sum += g
             else:
                 local = op.float_derivatives(node.data, *[p.data for p in parents])
                 for parent, d in zip(parents, local):
-                    parent.grad += g * d
+                    parent._sum += g * d
         for leaf, old in zip(leaves, saved_leaves):
-            total = old + leaf.grad
+            total = old + leaf._sum
             if not _isfinite(total):
                 raise OverflowError
-            leaf.grad = total
+            leaf._sum = 0.0
+            leaf.grad = total  # written once, whole
     except BaseException as error:
         for restored, grad in zip(order, saved):
+            restored._sum = 0.0
             restored.grad = grad
         for restored, grad in zip(leaves, saved_leaves):
+            restored._sum = 0.0
             restored.grad = grad
         if isinstance(error, (ZeroDivisionError, OverflowError, ValueError)):
             stepwise_backward(root)  # raises the error naming the op

@@ -26,7 +26,7 @@ def sum(values: Iterable[Value | float]) -> Value:  # noqa: A001  (mirrors the b
 
 def dot(weights: Sequence[Value | float], inputs: Sequence[Value | float]) -> Value:
     """One node for w1*x1 + ... + wn*xn (d/dwi = xi, d/dxi = wi)."""
-    return _weighted_sum(ops.DOT, weights, inputs, ())
+    return _weighted_sum(ops.DOT, weights, inputs)
 
 
 def affine(
@@ -34,7 +34,7 @@ def affine(
 ) -> Value:
     """One node for w1*x1 + ... + wn*xn + b (d/dwi = xi, d/dxi = wi, d/db = 1): a neuron's
     pre-activation, one node instead of a ``dot`` and a ``+``."""
-    return _weighted_sum(ops.AFFINE, weights, inputs, (bias,))
+    return _weighted_sum(ops.AFFINE, weights, inputs, bias)
 
 
 def logsumexp(values: Iterable[Value | float]) -> Value:
@@ -54,13 +54,14 @@ def scaled_log(x: Value | float, c: float) -> Value:
     return make_node(ops.SCALED_LOG, (x_value, c_value))
 
 
-def _weighted_sum(op: Op, weights: Sequence, inputs: Sequence, bias: tuple) -> Value:
-    """The node of ``dot`` (no bias) or ``affine`` (one bias): parents w..., x..., [b]."""
+def _weighted_sum(op: Op, weights: Sequence, inputs: Sequence, bias: object = None) -> Value:
+    """The node of a bilinear row (``dot``, or ``affine`` with its bias), its parents laid out
+    by the row's declaration."""
     if len(weights) != len(inputs):
         raise ValueError(f"{op.name}: {len(weights)} weights but {len(inputs)} inputs")
     if not weights:
         raise ValueError(f"{op.name}: needs at least one pair")
-    return make_node(op, _values((*weights, *inputs, *bias), op.name))
+    return make_node(op, _values(op.bilinear.parents(weights, inputs, bias), op.name))
 
 
 _VALUE_TYPES = frozenset({Value, Constant})

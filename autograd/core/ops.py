@@ -23,9 +23,56 @@ from typing import Any
 
 from .backends import FLOAT_MATH, FloatMath
 
-__all__ = ["FLOAT_MATH", "OPS", "FloatMath", "Op"]
+__all__ = ["FLOAT_MATH", "OPS", "Bilinear", "FloatMath", "Op", "bilinear_row"]
 
 Number = float
+
+
+@dataclass(frozen=True)
+class Bilinear:
+    """A row's declaration that it is bilinear, as JAX's ``defbilinear`` declares it:
+    f = w1*x1 + ... + wn*xn (+ b with ``bias``), so df/dwi = xi, df/dxi = wi (df/db = 1).
+
+    The declaration is the one place that knows the parents' layout, w1..wn, x1..xn, then b:
+    :meth:`parents` lays them out for whoever makes a node (``autograd.dot``, ``autograd.affine``,
+    ``nn``'s layer fast path) and :meth:`split` takes them apart for whoever reads one (the float
+    reverse loop, ``autograd.compile``'s matrix products). The row's ``forward`` and
+    ``derivatives`` are this declaration's (:func:`bilinear_row`), so the browser's forms, which
+    are generated from the rules, follow it too.
+    """
+
+    bias: bool = False
+
+    def parents(self, weights: Sequence[Any], inputs: Sequence[Any], bias: Any = None) -> tuple:
+        """The node's parents: ``(*weights, *inputs)``, then ``bias`` when the row has one."""
+        return (*weights, *inputs, bias) if self.bias else (*weights, *inputs)
+
+    def split(self, parents: Sequence[Any]) -> tuple[Sequence[Any], Sequence[Any], Any]:
+        """``(weights, inputs, bias)`` from a node's parents (``bias`` None without one); works
+        on tuples of Values, of floats and on the rows of a NumPy array alike."""
+        n = len(parents) >> 1
+        return parents[:n], parents[n : n + n], parents[-1] if self.bias else None
+
+    def forward(self, m: Any, *xs: Any) -> Any:
+        """f = Σ wi*xi (+ b): the sum of the products on the backend ``m``, then the bias."""
+        weights, inputs, bias = self.split(xs)
+        out = m.sum(map(operator.mul, weights, inputs))
+        return out if bias is None else out + bias
+
+    def derivatives(self, m: Any, out: Any, *xs: Any) -> tuple:
+        """df/dwi = xi, df/dxi = wi (df/db = 1), laid out as the parents are."""
+        weights, inputs, _ = self.split(xs)
+        return self.parents(inputs, weights, 1.0)
+
+    @property
+    def label(self) -> str:
+        return "Σ w·x + b" if self.bias else "Σ w·x"
+
+    @property
+    def math(self) -> str:
+        if self.bias:
+            return "f = w1*x1 + ... + wn*xn + b; df/dwi = xi, df/dxi = wi, df/db = 1"
+        return "f = w1*x1 + ... + wn*xn; df/dwi = xi, df/dxi = wi"
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,9 +100,10 @@ class Op:
 
         additive: f = x1 + ... + xn, every local derivative 1 (an n-ary row). The batched
             executor sums stacked inputs and sends the upstream gradient to each unchanged.
-        bilinear: inputs w1..wn, x1..xn: f = w1*x1 + ... + wn*xn, df/dwi = xi, df/dxi = wi.
-            The executor runs a layer of such nodes as one matrix product.
-        bias: with ``bilinear``, one more input b added once (f = Σ wi*xi + b, df/db = 1).
+        bilinear: a :class:`Bilinear` declaration (f = Σ wi*xi, + b with its ``bias``), which
+            makes the row's rules and holds its parents' layout; the float reverse loop reads
+            it instead of the rules, and the executor runs a layer of such nodes as one matrix
+            product.
         finite_derivatives: for finite inputs the local derivatives are finite and computing
             them raises nothing, so a node whose gradient is exactly 0 sends back only zeros:
             the fast reverse loop skips such nodes.
@@ -74,8 +122,7 @@ class Op:
     constant_inputs: tuple[int, ...] = ()
     torch: str = ""
     additive: bool = False
-    bilinear: bool = False
-    bias: bool = False
+    bilinear: Bilinear | None = None
     finite_derivatives: bool = False
     float_forward: Callable[..., float] = field(init=False, repr=False)
     float_derivatives: Callable[..., tuple] = field(init=False, repr=False)
@@ -83,8 +130,14 @@ class Op:
     def __post_init__(self) -> None:
         if (self.additive or self.bilinear) and self.arity != -1:
             raise ValueError(f"op {self.name!r}: additive and bilinear rows are n-ary (arity -1)")
-        if self.bias and not self.bilinear:
-            raise ValueError(f"op {self.name!r}: bias=True declares a bilinear row's extra input")
+        declared = self.bilinear
+        if declared is not None and (
+            self.forward != declared.forward or self.derivatives != declared.derivatives
+        ):
+            raise ValueError(
+                f"op {self.name!r}: a bilinear row's forward and derivatives are its "
+                "declaration's (Bilinear.forward and Bilinear.derivatives): see bilinear_row"
+            )
         # Bind the float backend once (a C-level partial: one Python call per use, the rule's).
         object.__setattr__(self, "float_forward", functools.partial(self.forward, FLOAT_MATH))
         object.__setattr__(
@@ -481,41 +534,41 @@ SUM = _row(
         finite_derivatives=True,
     )
 )
-DOT = _row(
-    Op(
-        "dot",
-        -1,
-        forward=lambda m, *xs: m.sum(map(operator.mul, xs[: len(xs) // 2], xs[len(xs) // 2 :])),
-        derivatives=lambda m, out, *xs: xs[len(xs) // 2 :] + xs[: len(xs) // 2],
-        label="Σ w·x",
-        syntax="autograd.dot([w1, ..., wn], [x1, ..., xn])",
-        math="f = w1*x1 + ... + wn*xn; df/dwi = xi, df/dxi = wi",
-        domain=(_WIDE, _WIDE, _WIDE, _WIDE),
-        torch="(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 :])).sum()",
-        bilinear=True,
-        finite_derivatives=True,
+
+
+def bilinear_row(name: str, declared: Bilinear, syntax: str, domain: tuple, torch: str) -> Op:
+    """A row whose rules, label and math come from its :class:`Bilinear` declaration.
+    ``torch`` stays written out: it is the independent reference the tests compare with."""
+    return _row(
+        Op(
+            name,
+            -1,
+            forward=declared.forward,
+            derivatives=declared.derivatives,
+            label=declared.label,
+            syntax=syntax,
+            math=declared.math,
+            domain=domain,
+            torch=torch,
+            bilinear=declared,
+            finite_derivatives=True,
+        )
     )
+
+
+DOT = bilinear_row(
+    "dot",
+    Bilinear(),
+    syntax="autograd.dot([w1, ..., wn], [x1, ..., xn])",
+    domain=(_WIDE, _WIDE, _WIDE, _WIDE),
+    torch="(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 :])).sum()",
 )
-AFFINE = _row(
-    Op(
-        "affine",
-        -1,
-        # Inputs w1..wn, x1..xn, b: the dot row's weighted sum, then the bias added once.
-        forward=lambda m, *xs: (
-            m.sum(map(operator.mul, xs[: len(xs) // 2], xs[len(xs) // 2 : -1])) + xs[-1]
-        ),
-        derivatives=lambda m, out, *xs: xs[len(xs) // 2 : -1] + xs[: len(xs) // 2] + (1.0,),
-        label="Σ w·x + b",
-        syntax="autograd.affine([w1, ..., wn], [x1, ..., xn], b)",
-        math="f = w1*x1 + ... + wn*xn + b; df/dwi = xi, df/dxi = wi, df/db = 1",
-        domain=(_WIDE, _WIDE, _WIDE, _WIDE, _WIDE),
-        torch=(
-            "(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 : -1])).sum() + xs[-1]"
-        ),
-        bilinear=True,
-        bias=True,
-        finite_derivatives=True,
-    )
+AFFINE = bilinear_row(
+    "affine",
+    Bilinear(bias=True),
+    syntax="autograd.affine([w1, ..., wn], [x1, ..., xn], b)",
+    domain=(_WIDE, _WIDE, _WIDE, _WIDE, _WIDE),
+    torch="(torch.stack(xs[: len(xs) // 2]) * torch.stack(xs[len(xs) // 2 : -1])).sum() + xs[-1]",
 )
 LOGSUMEXP = _row(
     Op(

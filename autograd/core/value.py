@@ -16,7 +16,8 @@ This file is what runs. Every node comes from one of two factories, both below:
 
 Threads: building graphs is safe from any number of threads (the recording flag and the
 current module are per thread and per asyncio task). ``backward()`` passes run one at a time, so
-passes into shared leaves add up; see docs/engine.md, "Threads", for what is not safe.
+passes into shared leaves add up, and a reader of ``.grad`` never sees a partial sum; see
+docs/engine.md, "Threads", for what is not safe.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def _node(op: Op, data: float, parents: tuple[Value, ...]) -> Value:
     out = _new(Value)
     out.data = data
     out.grad = 0.0
+    out._sum = 0.0
     out.label = ""
     if is_recording():
         out._op = op
@@ -97,6 +99,7 @@ def _constant(data: float) -> Constant:
     out = _new(Constant)
     out.data = data
     out.grad = 0.0
+    out._sum = 0.0
     out.label = ""
     out._op = None
     out._parents = ()
@@ -104,48 +107,54 @@ def _constant(data: float) -> Constant:
     return out
 
 
-def _operator(op: Op, reflected: bool = False) -> Callable[[Value, object], Value]:
+def _operator(
+    op: Op, arithmetic: Callable[[float, float], float], reflected: bool = False
+) -> Callable[[Value, object], Value]:
     """The operator ``x <op> y`` (``y <op> x`` when ``reflected``), a number made a Constant.
 
-    A row with a domain check (``/``) goes through :func:`make_node`. A row without one
-    (``+``, ``-``, ``*``: most nodes of every graph) is ``make_node`` written out: no check
-    to run, one finiteness test (finite inputs give no NaN here, only an overflow), and the
-    node made inline, one Python call less per node.
+    :func:`make_node` written out, one Python call per node instead of four: ``arithmetic`` is
+    the row's forward on two floats as one C function (``operator.add`` for ``x + y``), the
+    row's domain check (``/``) runs on the numbers, the node is made inline. The errors are the
+    row's: its check's, or its ``not_finite`` for an overflow.
     """
-    if op.check is not None:
+    check = op.check
 
-        def checked(self: Value, other: object) -> Value:
-            other = as_value(other)
-            if other is None:
-                return NotImplemented  # Python then tries the other side, or raises TypeError
-            return make_node(op, (other, self) if reflected else (self, other))
-
-        checked.__doc__ = op.math
-        return checked
-
-    forward = op.forward
-
-    def unchecked(self: Value, other: object) -> Value:
+    def binary(self: Value, other: object) -> Value:
         kind = type(other)
         if kind is Value or kind is Constant:  # the commonest case, without isinstance
             pass
         elif kind is float and _isfinite(other):  # type: ignore[arg-type]
-            other = _constant(other)  # type: ignore[arg-type]
+            number = other
+            other = _new(Constant)  # _constant's body, inline
+            other.data = number
+            other.grad = 0.0
+            other._sum = 0.0
+            other.label = ""
+            other._op = None
+            other._parents = ()
+            other._scope = None
         else:
             other = as_value(other)
             if other is None:
-                return NotImplemented
+                return NotImplemented  # Python then tries the other side, or raises TypeError
         if reflected:
             parents = (other, self)
-            data = forward(FLOAT_MATH, other.data, self.data)  # type: ignore[union-attr]
+            x, y = other.data, self.data  # type: ignore[union-attr]
         else:
             parents = (self, other)
-            data = forward(FLOAT_MATH, self.data, other.data)  # type: ignore[union-attr]
-        if not _isfinite(data):  # an overflow
-            raise op.not_finite([p.data for p in parents])  # type: ignore[union-attr]
+            x, y = self.data, other.data  # type: ignore[union-attr]
+        if check is not None:
+            check(x, y)  # raises, naming the op, before anything is made
+        try:
+            data = arithmetic(x, y)
+        except (OverflowError, ValueError) as error:  # 1e300 / 1e-300
+            raise op.not_finite([x, y]) from error
+        if not _isfinite(data):  # an overflow: finite inputs give no NaN here
+            raise op.not_finite([x, y])
         out = _new(Value)  # _node's body, inline
         out.data = data
         out.grad = 0.0
+        out._sum = 0.0
         out.label = ""
         if is_recording():
             out._op = op
@@ -157,29 +166,48 @@ def _operator(op: Op, reflected: bool = False) -> Callable[[Value, object], Valu
             out._scope = None
         return out
 
-    unchecked.__doc__ = op.math
-    return unchecked
+    binary.__doc__ = op.math
+    return binary
 
 
-def _method(op: Op) -> Callable[[Value], Value]:
-    """The method ``x.f()`` for a one-input row, documented by the row. A row with a domain
-    check (exp, log, sqrt) goes through :func:`make_node`; the others (tanh, relu, sin, ...)
-    are finite for every finite input, so neither check is needed."""
-    if op.check is not None:
+def _method(op: Op, function: Callable[[float], float] | None = None) -> Callable[[Value], Value]:
+    """The method ``x.f()`` for a one-input row, documented by the row: :func:`make_node`
+    written out, as :func:`_operator`. ``function`` is the row's forward on a float as one C
+    function (``math.exp`` for ``exp``), else the row's own forward runs. A row with a domain
+    check (exp, log, sqrt) runs it first; the others (tanh, relu, sin, ...) are finite for
+    every finite input, so neither check is needed."""
+    check = op.check
+    forward = op.float_forward if function is None else function
 
-        def checked(self: Value) -> Value:
-            return make_node(op, (self,))
+    def unary(self: Value) -> Value:
+        x = self.data
+        if check is not None:
+            check(x)  # raises, naming the op, before anything is made
+            try:
+                data = forward(x)
+            except (OverflowError, ValueError) as error:
+                raise op.not_finite([x]) from error
+            if not _isfinite(data):
+                raise op.not_finite([x])
+        else:
+            data = forward(x)
+        out = _new(Value)  # _node's body, inline
+        out.data = data
+        out.grad = 0.0
+        out._sum = 0.0
+        out.label = ""
+        if is_recording():
+            out._op = op
+            out._parents = (self,)
+            out._scope = current_scope()
+        else:
+            out._op = None
+            out._parents = ()
+            out._scope = None
+        return out
 
-        checked.__doc__ = op.math
-        return checked
-
-    forward = op.forward
-
-    def unchecked(self: Value) -> Value:
-        return _node(op, forward(FLOAT_MATH, self.data), (self,))
-
-    unchecked.__doc__ = op.math
-    return unchecked
+    unary.__doc__ = op.math
+    return unary
 
 
 class Value:
@@ -193,11 +221,14 @@ class Value:
     and dicts); ``<``, ``<=``, ``>``, ``>=`` compare ``data``, so ``max`` and ``sorted`` work.
     """
 
-    __slots__ = ("_op", "_parents", "_scope", "data", "grad", "label")
+    # _sum: the float backward pass's scratch sum of this node's gradient, 0.0 between passes
+    # (the pass writes .grad once, whole: see autograd/core/backward.py).
+    __slots__ = ("_op", "_parents", "_scope", "_sum", "data", "grad", "label")
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = finite_float(data)
         self.grad = 0.0
+        self._sum = 0.0
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.label = label
@@ -243,23 +274,81 @@ class Value:
     # (the factories above give each method its row's math as docstring; ``_name`` below
     # gives it its name)
 
-    __add__, __radd__ = _operator(ops.ADD), _operator(ops.ADD, reflected=True)
-    __sub__, __rsub__ = _operator(ops.SUB), _operator(ops.SUB, reflected=True)
-    __mul__, __rmul__ = _operator(ops.MUL), _operator(ops.MUL, reflected=True)
-    __truediv__, __rtruediv__ = _operator(ops.DIV), _operator(ops.DIV, reflected=True)
-    __rpow__ = _operator(ops.POW_VALUE, reflected=True)
-    __neg__, __abs__ = _method(ops.NEG), _method(ops.ABS)
-    exp, log, sqrt = _method(ops.EXP), _method(ops.LOG), _method(ops.SQRT)
-    tanh, sigmoid, softplus = _method(ops.TANH), _method(ops.SIGMOID), _method(ops.SOFTPLUS)
-    relu, sin, cos = _method(ops.RELU), _method(ops.SIN), _method(ops.COS)
+    # (the C function beside each row is that row's forward on floats; the random-program
+    # test in tests/autograd/core/test_fast_paths.py holds each pair to the same bits)
+    __add__ = _operator(ops.ADD, operator.add)
+    __radd__ = _operator(ops.ADD, operator.add, reflected=True)
+    __sub__ = _operator(ops.SUB, operator.sub)
+    __rsub__ = _operator(ops.SUB, operator.sub, reflected=True)
+    __mul__ = _operator(ops.MUL, operator.mul)
+    __rmul__ = _operator(ops.MUL, operator.mul, reflected=True)
+    __truediv__ = _operator(ops.DIV, operator.truediv)
+    __rtruediv__ = _operator(ops.DIV, operator.truediv, reflected=True)
+    __rpow__ = _operator(ops.POW_VALUE, operator.pow, reflected=True)
+    __neg__, __abs__ = _method(ops.NEG, operator.neg), _method(ops.ABS, abs)
+    exp, log = _method(ops.EXP, math.exp), _method(ops.LOG, math.log)
+    sqrt = _method(ops.SQRT, math.sqrt)
+    tanh, sigmoid = _method(ops.TANH, math.tanh), _method(ops.SIGMOID)
+    softplus = _method(ops.SOFTPLUS)
+    sin, cos = _method(ops.SIN, math.sin), _method(ops.COS, math.cos)
 
     def __pow__(self, other: Value | float) -> Value:
         """x ** c for a number c (the ``pow`` row), x ** y for a Value y (``pow_value``)."""
-        exponent_is_value = isinstance(other, Value) and not isinstance(other, Constant)
-        exponent = as_value(other)
-        if exponent is None:
-            return NotImplemented
-        return Value.apply(ops.POW_VALUE if exponent_is_value else ops.POW, self, exponent)
+        x = self.data
+        if type(other) is float and x > 0.0 and _isfinite(other):
+            # The commonest case, written out: for a positive base the row's check can only
+            # refuse an overflow, which computing x ** c finds (the check then words it).
+            try:
+                data = x**other
+            except OverflowError:
+                ops.POW.check(x, other)  # type: ignore[misc]
+                raise
+            if not _isfinite(data):
+                raise ops.POW.not_finite([x, other])
+            exponent = _new(Constant)  # _constant's body, inline
+            exponent.data = other
+            exponent.grad = 0.0
+            exponent._sum = 0.0
+            exponent.label = ""
+            exponent._op = None
+            exponent._parents = ()
+            exponent._scope = None
+            out = _new(Value)  # _node's body, inline
+            out.data = data
+            out.grad = 0.0
+            out._sum = 0.0
+            out.label = ""
+            if is_recording():
+                out._op = ops.POW
+                out._parents = (self, exponent)
+                out._scope = current_scope()
+            else:
+                out._op = None
+                out._parents = ()
+                out._scope = None
+            return out
+        if isinstance(other, Value) and not isinstance(other, Constant):
+            return _pow_value(self, other)
+        return _pow_number(self, other)
+
+    def relu(self) -> Value:
+        x = self.data
+        out = _new(Value)  # _method's body with the row's forward inline: max(x, 0)
+        out.data = x if x > 0.0 else 0.0
+        out.grad = 0.0
+        out._sum = 0.0
+        out.label = ""
+        if is_recording():
+            out._op = ops.RELU
+            out._parents = (self,)
+            out._scope = current_scope()
+        else:
+            out._op = None
+            out._parents = ()
+            out._scope = None
+        return out
+
+    relu.__doc__ = ops.RELU.math
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         return Value.apply(ops.LEAKY_RELU, self, Constant(slope))
@@ -309,6 +398,10 @@ class Constant(Value):
     """
 
     __slots__ = ()
+
+
+_pow_number = _operator(ops.POW, operator.pow)  # x ** c, c a number or a Constant
+_pow_value = _operator(ops.POW_VALUE, operator.pow)  # x ** y, y a Value
 
 
 def as_value(x: object) -> Value | None:

@@ -7,27 +7,11 @@ from __future__ import annotations
 import pytest
 
 from autograd.viz import jsops
-from tests.autograd.viz.test_jsops import EXTRA_POINTS
-from tests.conftest import sample_points
+from tests.autograd.viz.test_jsops import python_cases
 
 pytestmark = pytest.mark.browser
 
 RELATIVE = 1e-12
-
-
-def python_cases(op) -> list[dict]:
-    cases = []
-    for point in sample_points(op, 40) + EXTRA_POINTS.get(op.name, []):
-        if op.check is not None:
-            try:
-                op.check(*point)
-            except (ValueError, ZeroDivisionError, OverflowError):
-                continue  # outside the domain: the Python row refuses it before computing
-        out = op.float_forward(*point)
-        cases.append(
-            {"xs": list(point), "out": out, "derivatives": list(op.float_derivatives(out, *point))}
-        )
-    return cases
 
 
 def close(a: float, b: float) -> bool:

@@ -98,8 +98,9 @@ class _Token:
 
 
 def declared_structure_holds(op) -> bool:
-    """The row's own rules agree with what it declares (``additive``, ``bilinear``, ``bias``),
-    for 1 and 3 terms: the derivatives by their shape, the forward on random arrays."""
+    """The row's own rules agree with what it declares (``additive``; ``bilinear`` with its
+    ``bias``, whose declaration makes the rules: this checks the declaration), for 1 and 3
+    terms: the derivatives by their shape, the forward on random arrays."""
     from autograd.compiler import NUMPY_MATH
 
     rng = np.random.default_rng(0)
@@ -107,7 +108,8 @@ def declared_structure_holds(op) -> bool:
         for declared in ("additive", "bilinear"):
             if not getattr(op, declared):
                 continue
-            arity = n if declared == "additive" else 2 * n + op.bias
+            bias = bool(op.bilinear and op.bilinear.bias)
+            arity = n if declared == "additive" else 2 * n + bias
             xs = [rng.uniform(-1.0, 1.0, size=(3, 4)) for _ in range(arity)]
             try:
                 local = op.derivatives(NUMPY_MATH, None, *[_Token(i) for i in range(arity)])
@@ -122,10 +124,10 @@ def declared_structure_holds(op) -> bool:
                 tokens = [d.index if isinstance(d, _Token) else None for d in local[: 2 * n]]
                 if tokens != [(i + n) % (2 * n) for i in range(2 * n)]:
                     return False
-                if op.bias and local[-1] != 1.0:
+                if bias and local[-1] != 1.0:
                     return False
                 expected = np.einsum("ikb,ikb->kb", np.stack(xs[:n]), np.stack(xs[n : 2 * n]))
-                expected = expected + (xs[-1] if op.bias else 0.0)
+                expected = expected + (xs[-1] if bias else 0.0)
             if np.shape(out) != expected.shape or not np.allclose(out, expected, 1e-12, 1e-12):
                 return False
     return True
@@ -137,21 +139,29 @@ def test_declared_structure_matches_the_rules(name):
 
 
 def test_a_wrong_declaration_is_caught():
-    """The check above can fail: ``sum`` declared bilinear, ``dot`` declared additive."""
+    """The check above can fail (``dot`` declared additive), and a bilinear declaration that is
+    not where the row's rules come from is refused when the row is made."""
     import dataclasses
 
-    assert not declared_structure_holds(dataclasses.replace(OPS["sum"], bilinear=True))
+    from autograd.core.ops import Bilinear
+
     assert not declared_structure_holds(dataclasses.replace(OPS["dot"], additive=True))
-    assert not declared_structure_holds(dataclasses.replace(OPS["affine"], bias=False))
+    with pytest.raises(ValueError, match="are its declaration's"):
+        dataclasses.replace(OPS["sum"], bilinear=Bilinear())
+    with pytest.raises(ValueError, match="are its declaration's"):
+        dataclasses.replace(OPS["affine"], bilinear=Bilinear(bias=False))
 
 
 def test_only_n_ary_rows_declare_structure():
     import dataclasses
 
+    from autograd.core.ops import Bilinear
+
     with pytest.raises(ValueError, match="n-ary"):
         dataclasses.replace(OPS["mul"], additive=True)
-    with pytest.raises(ValueError, match="bias=True"):
-        dataclasses.replace(OPS["sum"], bias=True)
+    with pytest.raises(ValueError, match="n-ary"):
+        dataclasses.replace(OPS["dot"], arity=4)
+    assert OPS["dot"].bilinear == Bilinear() and OPS["affine"].bilinear == Bilinear(bias=True)
 
 
 # -- networks built from Values -----------------------------------------------------------------

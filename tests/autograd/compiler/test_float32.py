@@ -65,3 +65,23 @@ def test_float32_agrees_with_pytorch_float32():
     np.testing.assert_allclose(grads, expected, rtol=1e-4, atol=1e-5)
     assert grads.dtype == np.float32
     assert all(type(p.data) is float for p in params)  # the Values stay Python floats
+
+
+def test_fit_draws_float32_batches_from_a_float32_table():
+    """The table fit draws batches from is built once in the program's dtype: a float32 step
+    converts no float64 batch (and the table takes half the memory)."""
+    import nn
+    from nn import losses
+    from nn.compiled import CompiledStep
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(16, 4)), rng.integers(0, 3, size=16)
+    for dtype in ("float32", "float64"):
+        model = nn.MLP(4, [5, 3], activation="relu", seed=0)
+        optimizer = nn.Adam(model.parameters(), lr=1e-3)
+        named = losses.named_loss("cross_entropy")
+        step = CompiledStep(model, named, optimizer, X, y, dtype=dtype)
+        table = step.table(X, y)
+        assert table.dtype == np.dtype(dtype) == step.program.dtype
+        np.testing.assert_allclose(table[:, :4], X, rtol=1e-6)
+        assert (table[np.arange(16), 4 + y] == 1.0).all()

@@ -480,9 +480,12 @@ PROGRAM = [
 @pytest.mark.parametrize(
     ("name", "wrong"),
     [
-        ("__mul__", value._operator(ops.ADD)),
-        ("__rmul__", value._operator(ops.MUL)),
-        ("cos", value._method(ops.SIN)),
+        ("__mul__", value._operator(ops.ADD, operator.add)),
+        ("__rmul__", value._operator(ops.MUL, operator.mul)),
+        ("cos", value._method(ops.SIN, math.sin)),
+        # the C function beside a row computes something else than the row's forward
+        ("__mul__", value._operator(ops.MUL, operator.add)),
+        ("cos", value._method(ops.COS, math.sin)),
     ],
 )
 def test_the_oracle_test_fails_when_an_operator_is_wrong(name, wrong, monkeypatch):

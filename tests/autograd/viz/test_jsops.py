@@ -56,7 +56,8 @@ def test_generated_forms_read_as_the_rules() -> None:
         assert (made.forward, made.derivatives) == (forward, derivatives), name
 
 
-def _cases(op) -> list[dict]:
+def python_cases(op) -> list[dict]:
+    """The row's forward and local derivatives at its test and edge points (inside its domain)."""
     cases = []
     for point in sample_points(op, 40) + EXTRA_POINTS.get(op.name, []):
         if op.check is not None:
@@ -98,7 +99,7 @@ def _close(a: float, b: float) -> bool:
 
 def test_javascript_forms_agree_with_the_python_rows_at_every_edge_point() -> None:
     rows = jsops.builtin_rows()
-    cases = [case for op in rows for case in _cases(op)]
+    cases = [case for op in rows for case in python_cases(op)]
     arities: dict[str, set[int]] = {}
     for case in cases:
         arities.setdefault(case["name"], set()).add(len(case["xs"]))
