@@ -226,9 +226,9 @@ def _asset(name: str) -> str:
 
 def script(uses: Any) -> str:
     """The page's JavaScript (no module syntax): ``M``, the op table's forms for ``uses`` (op
-    names -> the numbers of inputs used; from :func:`autograd.viz.jsops.table_source`) and
-    ``render({model, el})``."""
-    return f"{jsops.table_source(uses)}\n{_asset('big_explorer.js')}"
+    names -> the numbers of inputs used; from :func:`autograd.viz.jsops.table_source`), the
+    forward and reverse loops both explorers share (assets/graph.js) and ``render({model, el})``."""
+    return f"{jsops.table_source(uses)}\n{_asset('graph.js')}\n{_asset('big_explorer.js')}"
 
 
 def style() -> str:

@@ -219,10 +219,10 @@ def _place_in_layers(nodes: list[dict], edges: list[dict]) -> tuple[float, float
 
 def script(spec: dict | None = None) -> str:
     """The page's JavaScript (no module syntax): ``M``, the op table's forms for the ops (and
-    numbers of inputs) of ``spec`` (every row at its tested arities when None), the explorer,
-    ``render``."""
+    numbers of inputs) of ``spec`` (every row at its tested arities when None), the forward and
+    reverse loops both explorers share (assets/graph.js), the explorer, ``render``."""
     uses = jsops.known() if spec is None else spec["arities"]
-    return f"{jsops.table_source(uses)}\n{_asset('explore.js')}"
+    return f"{jsops.table_source(uses)}\n{_asset('graph.js')}\n{_asset('explore.js')}"
 
 
 def style() -> str:

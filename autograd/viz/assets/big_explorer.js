@@ -1,7 +1,7 @@
 // The explorer for big graphs (autograd/viz/big_explorer.py): up to 100,000 Values kept as
-// typed arrays in topological order, recomputed in the page on every nudge by one forward loop
-// and one reverse loop over the op table's JavaScript forms (`M`, `OPS`, joined before this
-// text). Plain script text; it defines `render({model, el})`, run by anywidget in Jupyter and by
+// typed arrays in topological order, recomputed in the page on every nudge by the explorers'
+// one forward loop and one reverse loop (`GraphMath`, assets/graph.js) over the op table's
+// JavaScript forms (`M`, `OPS`, joined before this text). Plain script text; it defines `render({model, el})`, run by anywidget in Jupyter and by
 // a small local model in an exported HTML file.
 const PAGE = 50; // Values listed at once, and per "more" / "earlier" click
 const MAX_RESULTS = 20; // search results shown
@@ -49,10 +49,15 @@ class BigExplorer {
     this.isConstant = new Uint8Array(this.n);
     for (const i of decode(spec.constant, Int32Array)) this.isConstant[i] = 1;
     this.labels = spec.labels;
-    this.rows = spec.ops.map((name) => (name ? OPS[name] || null : null));
+    const rowOf = spec.ops.map((name) => (name ? OPS[name] || null : null));
+    this.math = new GraphMath(
+      Array.from(this.op, (code) => rowOf[code]),
+      (i) => spec.ops[this.op[i]],
+      this.start,
+      this.parents,
+      this.root,
+    );
     this.inBrowser = spec.missing.length === 0;
-    // One scratch array per arity: the forms read `xs.length`, and never keep `xs`.
-    this.scratch = [];
     this.fd = NaN;
     this.leaf = -1; // the leaf being nudged
     this.onPath = null; // Uint8Array: the Values on the picked parameter's paths to the root
@@ -72,81 +77,14 @@ class BigExplorer {
     try {
       for (let pass = 0; pass < 2; pass++) {
         const data = Float64Array.from(this.data);
-        this.forward(data);
-        this.backward(data);
-        this.forwardFrom(data, this.editable[0]);
+        this.math.forward(data);
+        this.math.backward(data);
+        this.math.forward(data, this.editable[0]);
       }
     } catch (error) {
       this.status(`the current values leave an op's domain in the page: ${error.message}`, true);
     }
     this.el.dataset.warmUpMs = (performance.now() - begin).toFixed(1);
-  }
-
-  // ---- the math: one forward loop, one reverse loop ---------------------------------------
-
-  xs(i) {
-    const s = this.start[i];
-    const k = this.start[i + 1] - s;
-    const xs = this.scratch[k] || (this.scratch[k] = new Array(k));
-    for (let j = 0; j < k; j++) xs[j] = this.current[this.parents[s + j]];
-    return xs;
-  }
-
-  fail(what, i, xs) {
-    return new Error(`${what} of ${this.spec.ops[this.op[i]]} at (${xs.map(fmt).join(", ")}) is not a finite number`);
-  }
-
-  // Every op node from its parents, in topological order (from node `first` on).
-  forward(data, first = 0) {
-    this.current = data;
-    const { op, rows, n } = this;
-    for (let i = first; i < n; i++) {
-      const code = op[i];
-      if (code === 0) continue;
-      const xs = this.xs(i);
-      const out = rows[code].forward(xs);
-      if (!Number.isFinite(out)) throw this.fail("the value", i, xs);
-      data[i] = out;
-    }
-  }
-
-  // Only the nodes downstream of `leaf` (the others keep their values): for f(x + h).
-  forwardFrom(data, leaf) {
-    this.current = data;
-    const { op, rows, n, start, parents } = this;
-    const moved = new Uint8Array(n);
-    moved[leaf] = 1;
-    for (let i = leaf + 1; i < n; i++) {
-      if (op[i] === 0) continue;
-      let reached = 0;
-      for (let j = start[i]; j < start[i + 1]; j++) reached |= moved[parents[j]];
-      if (!reached) continue;
-      moved[i] = 1;
-      const xs = this.xs(i);
-      const out = rows[op[i]].forward(xs);
-      if (!Number.isFinite(out)) throw this.fail("the value", i, xs);
-      data[i] = out;
-    }
-  }
-
-  // d root / d node for every node: the chain rule, node by node from the root back.
-  backward(data) {
-    this.current = data;
-    const { op, rows, start, parents } = this;
-    const grad = new Float64Array(this.n);
-    grad[this.root] = 1;
-    for (let i = this.n - 1; i >= 0; i--) {
-      const code = op[i];
-      if (code === 0) continue;
-      const xs = this.xs(i);
-      const local = rows[code].derivatives(data[i], xs);
-      const g = grad[i];
-      for (let k = 0, s = start[i]; k < xs.length; k++) {
-        if (!Number.isFinite(local[k])) throw this.fail("a derivative", i, xs);
-        grad[parents[s + k]] += g * local[k];
-      }
-    }
-    return grad;
   }
 
   // Leaf `leaf` set to `value`: all data, all grads, and the leaf's finite difference.
@@ -155,14 +93,13 @@ class BigExplorer {
     const begin = performance.now();
     const data = Float64Array.from(this.data);
     data[leaf] = value;
-    this.forward(data);
-    const grad = this.backward(data);
+    this.math.forward(data);
+    const grad = this.math.backward(data);
     const moved = Float64Array.from(data);
     moved[leaf] = value + this.h;
     let fd = NaN;
     try {
-      this.forwardFrom(moved, leaf);
-      fd = (moved[this.root] - data[this.root]) / this.h;
+      fd = (this.math.forward(moved, leaf) - data[this.root]) / this.h;
     } catch (error) {
       // x + h is outside some op's domain: no finite difference
     }

@@ -1,6 +1,7 @@
-// The explorer: a Value graph recomputed in the page from the op table's JavaScript forms.
-// Plain script text, joined by autograd/viz/explorer.py after jsmath.js and the op table (`M`,
-// `OPS`); it defines `render({model, el})`, run by anywidget in Jupyter and by a small local
+// The explorer: a Value graph recomputed in the page from the op table's JavaScript forms, by
+// the explorers' one forward loop and one reverse loop (`GraphMath`, assets/graph.js). Plain
+// script text, joined by autograd/viz/explorer_page.py after jsmath.js, the op table (`M`,
+// `OPS`) and graph.js; it defines `render({model, el})`, run by anywidget in Jupyter and by a small local
 // model in an exported HTML file.
 const SVG_NS = "http://www.w3.org/2000/svg";
 const MAX_PATHS = 64; // paths listed when a leaf is clicked (explain's default)
@@ -37,6 +38,15 @@ class Explorer {
     this.root = this.spec.root;
     this.leaves = this.spec.editable; // indices of the nodes one can nudge
     this.local = nodes.map((v) => v.parents.map(() => 0)); // d node / d parent, per slot
+    const start = [0];
+    for (const v of nodes) start.push(start[start.length - 1] + v.parents.length);
+    this.math = new GraphMath(
+      nodes.map((v) => (v.op ? OPS[v.op] : null)),
+      (i) => nodes[i].op,
+      start,
+      nodes.flatMap((v) => v.parents),
+      this.root,
+    );
     this.inBrowser = this.spec.missing.length === 0;
     this.selected = null;
     this.build();
@@ -44,79 +54,17 @@ class Explorer {
     this.recompute();
   }
 
-  // ---- the math: forward, backward, finite differences ------------------------------------
-
-  // Each op node once, in topological order: its index, row and parents (no per-call lookups).
-  get steps() {
-    if (!this._steps) {
-      this._steps = [];
-      this.spec.nodes.forEach((v, i) => {
-        if (v.op) this._steps.push({ i, row: OPS[v.op], op: v.op, parents: v.parents, xs: new Array(v.parents.length) });
-      });
-    }
-    return this._steps;
-  }
-
-  // Forward over `steps` (all op nodes, or those downstream of one leaf), writing into `data`.
-  forward(data, steps = this.steps) {
-    for (const step of steps) {
-      const xs = step.xs;
-      for (let k = 0; k < xs.length; k++) xs[k] = data[step.parents[k]];
-      const out = step.row.forward(xs);
-      if (!Number.isFinite(out)) {
-        throw new Error(`${step.op} at (${xs.map(fmt).join(", ")}) is not a finite number`);
-      }
-      data[step.i] = out;
-    }
-    return data[this.root];
-  }
-
-  backward() {
-    const grad = new Float64Array(this.n);
-    grad[this.root] = 1;
-    const steps = this.steps;
-    for (let s = steps.length - 1; s >= 0; s--) {
-      const { i, row, op, parents, xs } = steps[s];
-      for (let k = 0; k < xs.length; k++) xs[k] = this.data[parents[k]];
-      const local = row.derivatives(this.data[i], xs);
-      for (let k = 0; k < parents.length; k++) {
-        if (!Number.isFinite(local[k])) {
-          throw new Error(`the derivative of ${op} at (${xs.map(fmt).join(", ")}) is not finite`);
-        }
-        this.local[i][k] = local[k];
-        grad[parents[k]] += grad[i] * local[k];
-      }
-    }
-    return grad;
-  }
-
-  // The op nodes that depend on leaf i: only they change when i is nudged.
-  downstream(i) {
-    this._downstream = this._downstream || {};
-    if (!this._downstream[i]) {
-      const reached = new Uint8Array(this.n);
-      reached[i] = 1;
-      this._downstream[i] = this.steps.filter((step) => {
-        if (step.parents.some((p) => reached[p])) reached[step.i] = 1;
-        return reached[step.i] === 1;
-      });
-    }
-    return this._downstream[i];
-  }
-
+  // (f(x + h) - f(x)) / h for every leaf x, recomputing only the nodes downstream of it.
   finiteDifferences() {
     const f = this.data[this.root];
-    const moved = Float64Array.from(this.data);
     for (const i of this.leaves) {
-      const steps = this.downstream(i);
+      const moved = Float64Array.from(this.data);
       moved[i] = this.data[i] + this.h;
       try {
-        this.fd[i] = (this.forward(moved, steps) - f) / this.h;
+        this.fd[i] = (this.math.forward(moved, i) - f) / this.h;
       } catch (error) {
         this.fd[i] = NaN; // x + h is outside some op's domain
       }
-      moved[i] = this.data[i];
-      for (const step of steps) moved[step.i] = this.data[step.i];
     }
   }
 
@@ -133,15 +81,11 @@ class Explorer {
     }
     const data = Float64Array.from(this.data);
     try {
-      this.forward(data);
-      const saved = this.data;
+      this.math.forward(data);
+      const local = this.local.map((row) => row.slice());
+      this.grad = this.math.backward(data, local); // all or nothing: kept only if it finishes
+      this.local = local;
       this.data = data;
-      try {
-        this.grad = this.backward();
-      } catch (error) {
-        this.data = saved;
-        throw error;
-      }
     } catch (error) {
       this.status(`not updated: ${error.message}; the picture keeps the last values`, true);
       return;

@@ -254,3 +254,20 @@ def test_an_unrun_explorer_cell_shows_a_hint_and_a_picture() -> None:
     assert "run the cell" in data["text/html"]
     if shutil.which("dot"):
         assert "<svg" in data["text/html"]
+
+
+def test_both_explorers_share_one_forward_and_one_reverse_loop() -> None:
+    """The pages' chain rule is written once (assets/graph.js, issue 21): neither explorer
+    calls an op's forward or derivatives itself, and both pages carry the shared loops."""
+    from importlib import resources
+
+    from autograd.viz import big_explorer, explorer_page
+
+    assets = resources.files("autograd.viz").joinpath("assets")
+    shared = assets.joinpath("graph.js").read_text(encoding="utf-8")
+    assert ".derivatives(" in shared and ".forward(" in shared
+    for page in ("explore.js", "big_explorer.js"):
+        text = assets.joinpath(page).read_text(encoding="utf-8")
+        assert ".derivatives(" not in text and "row.forward(" not in text, page
+    for script in (explorer_page.script(), big_explorer.script({"add": [2]})):
+        assert "class GraphMath" in script
