@@ -81,12 +81,12 @@ class Optimizer:
         the optimizer's state) in place; ``grads`` is left as it is."""
         raise NotImplementedError(f"{type(self).__name__} defines no update rule")
 
-    def _scratch(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Two work arrays of ``n`` numbers, kept between steps: a large array made afresh
-        each step costs page faults on every step."""
+    def _scratch(self, like: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Two work arrays shaped and typed as ``like``, kept between steps: a large array
+        made afresh each step costs page faults on every step."""
         buffers = getattr(self, "_buffers", None)
-        if buffers is None or len(buffers[0]) != n:
-            buffers = self._buffers = (np.empty(n), np.empty(n))
+        if buffers is None or buffers[0].shape != like.shape or buffers[0].dtype != like.dtype:
+            buffers = self._buffers = (np.empty_like(like), np.empty_like(like))
         return buffers
 
     def state_dict(self) -> dict[str, Any]:
@@ -173,8 +173,10 @@ class SGD(Optimizer):
             grads = grads + self.weight_decay * params
         if self.momentum:
             if self.velocity is None:
-                self.velocity = grads.copy()
+                self.velocity = grads.astype(params.dtype)  # a copy
             else:
+                if self.velocity.dtype != params.dtype:  # the state follows the parameters
+                    self.velocity = self.velocity.astype(params.dtype)
                 self.velocity *= self.momentum
                 self.velocity += grads
             grads = self.velocity
@@ -221,8 +223,10 @@ class Adam(Optimizer):
         self.t += 1
         if self.weight_decay:
             grads = grads + self.weight_decay * params
+        if self.m.dtype != params.dtype:  # the state follows the parameters (float32 fit)
+            self.m, self.v = self.m.astype(params.dtype), self.v.astype(params.dtype)
         m, v = self.m, self.v
-        step, denominator = self._scratch(len(params))
+        step, denominator = self._scratch(params)
         # As PyTorch: m.lerp_(g, 1 - β1); v.mul_(β2).addcmul_(g, g, value=1 - β2);
         # p.addcdiv_(m, sqrt(v) / sqrt(1 - β2^t) + eps, value=-lr / (1 - β1^t)).
         np.subtract(grads, m, out=step)

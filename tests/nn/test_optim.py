@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 
 from autograd import Value
@@ -123,3 +124,20 @@ def test_against_torch():
             optimizer.step()
             reference.step()
         assert [p.data for p in params] == pytest.approx(tensor.tolist(), rel=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda ps: Adam(ps, lr=0.1), lambda ps: SGD(ps, 0.1, 0.9)])
+def test_the_state_follows_the_parameters_dtype_in_a_float32_fit(make) -> None:
+    """fit(dtype="float32") updates float32 arrays: the optimizer's running state becomes
+    float32 too (as PyTorch keeps it), with the same steps as in float64 to float32 precision."""
+    runs = {}
+    for dtype in (np.float64, np.float32):
+        optimizer = make([Value(0.5), Value(-1.5), Value(2.0)])
+        params = np.array([0.5, -1.5, 2.0], dtype=dtype)
+        for g in ([0.1, -0.2, 0.3], [0.2, 0.1, -0.4], [-0.3, 0.2, 0.1]):
+            optimizer.checked_update(params, np.array(g, dtype=dtype))
+        state = [v for v in vars(optimizer).values() if isinstance(v, np.ndarray)]
+        assert state and all(array.dtype == dtype for array in state)
+        assert params.dtype == dtype
+        runs[dtype] = params
+    np.testing.assert_allclose(runs[np.float32], runs[np.float64], rtol=1e-6)
