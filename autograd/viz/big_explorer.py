@@ -33,10 +33,11 @@ import numpy as np
 
 from ..core.backward import topological_order
 from ..core.define import redefined_ops
-from ..core.ops import OPS
 from ..core.value import Constant, Value
 from . import jsops
 from .escape import script_json
+from .explorer_page import op_info
+from .replay import gradients, replay, set_and_backprop
 
 MAX_VALUES = 100_000
 _ids = itertools.count()
@@ -103,43 +104,6 @@ def _boxes(order: list[Value]) -> tuple[list[int], list[list]]:
     return box_of, boxes
 
 
-def gradients(order: list[Value], parents: list[list[int]], data: list[float]) -> list[float]:
-    """d root / d node for every node of ``order`` (root last), from the op table's rules, at
-    ``data``: the same reverse loop the page runs."""
-    grads = [0.0] * len(order)
-    grads[-1] = 1.0
-    for i in range(len(order) - 1, -1, -1):
-        op = order[i]._op
-        if op is None:
-            continue
-        ps = parents[i]
-        local = OPS[op.name].float_derivatives(data[i], *[data[p] for p in ps])
-        g = grads[i]
-        for p, d in zip(ps, local):
-            grads[p] += g * d
-    return grads
-
-
-def forward(order: list[Value], parents: list[list[int]], data: list[float]) -> list[float]:
-    """Every node's value from its parents' (leaves as in ``data``), in topological order: the
-    page's forward loop. Raises ``ValueError`` for an op outside its domain or a non-finite
-    result, naming the op."""
-    out = list(data)
-    for i, v in enumerate(order):
-        op = v._op
-        if op is None:
-            continue
-        xs = [out[p] for p in parents[i]]
-        row = OPS[op.name]
-        if row.check is not None:
-            row.check(*xs)
-        y = row.float_forward(*xs)
-        if y != y or y in (float("inf"), float("-inf")):
-            raise ValueError(f"{op.name} at {tuple(xs)} is not a finite number")
-        out[i] = y
-    return out
-
-
 class BigGraph:
     """The arrays of a graph in topological order, for the spec and for recomputing in Python
     what the page computes (tests, the kernel)."""
@@ -167,14 +131,17 @@ class BigGraph:
         """What the page shows after setting leaf ``leaf`` (an index) to ``value``: every
         ``data``, every ``grad`` (d root / d node) and the leaf's finite difference
         (f(x + h) - f(x)) / h (None when x + h leaves an op's domain)."""
-        start = self.data()
-        start[leaf] = float(value)
-        data = forward(self.order, self.parents, start)
-        grad = gradients(self.order, self.parents, data)
-        moved = list(data)
-        moved[leaf] = data[leaf] + h
+        order, ids = self.order, [id(v) for v in self.order]
+        saved = [(v.data, v.grad) for v in order]
+        try:  # the engine's own replay and reverse loop, on the nodes; then put back
+            set_and_backprop(self.root, order, {ids[leaf]: float(value)})
+            data, grad = [v.data for v in order], [v.grad for v in order]
+        finally:
+            for v, (x, g) in zip(order, saved):
+                v.data, v.grad = x, g
         try:
-            fd: float | None = (forward(self.order, self.parents, moved)[-1] - data[-1]) / h
+            moved = replay(order, {ids[leaf]: data[leaf] + h})
+            fd: float | None = (moved[ids[-1]] - data[-1]) / h
         except (ValueError, ZeroDivisionError, OverflowError):
             fd = None
         return {"data": data, "grad": grad, "fd": fd}
@@ -192,7 +159,8 @@ def big_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
     used = sorted(arities)
     code = {name: k + 1 for k, name in enumerate(used)}
     data = graph.data()
-    grad = gradients(order, parents, data)
+    by_id, _ = gradients(root)
+    grad = [by_id[id(v)] for v in order]
     start = [0]
     for ps in parents:
         start.append(start[-1] + len(ps))
@@ -214,7 +182,7 @@ def big_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
         "labels": labels,
         "boxes": boxes,
         "ops": ["", *used],
-        "opInfo": {name: {"label": OPS[name].label, "math": OPS[name].math} for name in used},
+        "opInfo": op_info(order),
         "arities": {name: sorted(k) for name, k in arities.items()},
         "missing": sorted({*jsops.missing(arities), *redefined_ops(order)}),  # forms go by name
     }

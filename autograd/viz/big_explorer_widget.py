@@ -12,13 +12,12 @@ from ..core.value import Value
 from .big_explorer import (
     BigGraph,
     big_spec,
-    forward,
-    gradients,
     html_document,
     script,
     style,
     summary_html,
 )
+from .replay import set_and_backprop
 
 
 class BigExplorer(anywidget.AnyWidget):
@@ -55,16 +54,11 @@ class BigExplorer(anywidget.AnyWidget):
         """The page nudged leaves: set them in Python, recompute every ``.data`` and set
         ``.grad`` to d root / d node, as the page shows."""
         order = self.graph.order
-        data = self.graph.data()
-        for key, value in change["new"].items():
-            data[int(key)] = float(value)
+        leaves = {id(order[int(key)]): float(value) for key, value in change["new"].items()}
         try:
-            data = forward(order, self.graph.parents, data)
+            set_and_backprop(self.root, order, leaves)
         except (ValueError, ZeroDivisionError, OverflowError):
             return  # the page said so and kept its numbers; so does Python
-        grads = gradients(order, self.graph.parents, data)
-        for v, x, g in zip(order, data, grads):
-            v.data, v.grad = x, g
 
     def to_html_document(self) -> str:
         """The explorer as one self-contained HTML page, at the current values."""

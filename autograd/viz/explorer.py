@@ -11,7 +11,7 @@ from typing import Any
 from ..core.backward import topological_order
 from ..core.value import Value
 from .explorer_page import MAX_VALUES, graph_spec, html_document, script, style
-from .replay import gradients, replay
+from .replay import replay, set_and_backprop
 
 UNRUN_HINT = (
     "An explorer: run the cell (with the [widgets] extra) to nudge each leaf and watch every "
@@ -175,18 +175,7 @@ def recompute(
         if not isinstance(x, numbers.Real) or not math.isfinite(x):
             raise ValueError(f"{v.label or 'a leaf'} must be a finite number, got {x!r}")
     new = {id(v): float(x) for v, x in zip(leaves, values)}
-    data = replay(order, new)
-    old = [v.data for v in order]
-    for v in order:
-        v.data = data[id(v)]
-    try:
-        grads, local = gradients(root)
-    except (ValueError, ZeroDivisionError, OverflowError):
-        for v, x in zip(order, old):
-            v.data = x
-        raise
-    for v in order:
-        v.grad = grads[id(v)]
+    local = set_and_backprop(root, order, new)
     f = root.data
     fd = []
     for v in leaves:

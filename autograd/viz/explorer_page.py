@@ -52,6 +52,12 @@ def _op_size(label: str) -> tuple[float, float]:
     return max(len(label) * 8.0 + 22.0, 34.0), 28.0
 
 
+def op_info(order: list[Value]) -> dict[str, dict[str, str]]:
+    """Each op name in ``order`` with its label and math, read from the nodes' own rows (a row
+    redefined since under the same name does not relabel old nodes)."""
+    return {v.op: {"label": v._op.label, "math": v._op.math} for v in order if v.op}
+
+
 def graph_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
     """What the page needs: per Value its name, op, parents (indices in topological order),
     data, grad, role and place in the picture; the edges as SVG paths; the ops' labels and math.
@@ -99,7 +105,7 @@ def graph_spec(root: Value, h: float = 1e-3) -> dict[str, Any]:
         "root": len(order) - 1,
         "editable": [i for i, node in enumerate(nodes) if node["editable"]],
         "h": h,
-        "ops": {v.op: {"label": v._op.label, "math": v._op.math} for v in order if v.op},
+        "ops": op_info(order),
         "missing": sorted({*jsops.missing(used), *redefined_ops(order)}),  # JS forms go by name
         "arities": {name: sorted(arities) for name, arities in used.items()},
     }

@@ -45,3 +45,25 @@ def gradients(root: Value) -> tuple[dict[int, float], dict[int, tuple]]:
         grads[id(node)] = g
         local[id(node)] = tuple(derivatives)
     return grads, local
+
+
+def set_and_backprop(
+    root: Value, order: Sequence[Value], leaves: Mapping[int, float]
+) -> dict[int, tuple]:
+    """Set the leaves in ``leaves`` (by ``id``) to new numbers, every other node's ``.data`` by
+    :func:`replay` and every ``.grad`` to d root / d node by :func:`gradients`: what an
+    explorer's kernel does on a nudge. All or nothing: on an error nothing changes. Returns
+    each node's local derivatives (by ``id``)."""
+    data = replay(order, leaves)
+    old = [v.data for v in order]
+    for v in order:
+        v.data = data[id(v)]
+    try:
+        grads, local = gradients(root)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        for v, x in zip(order, old):
+            v.data = x
+        raise
+    for v in order:
+        v.grad = grads[id(v)]
+    return local

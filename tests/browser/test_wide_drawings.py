@@ -8,9 +8,12 @@ test-artifacts/wide/<notebook>.json.
 
 from __future__ import annotations
 
+import inspect
 import json
 
 import pytest
+
+from tests.autograd.viz.test_rows import chain
 
 from . import views
 
@@ -19,16 +22,12 @@ pytestmark = pytest.mark.browser
 WIDTHS = (1024, 1440)
 NOTEBOOKS = ["01_values_and_graphs", "02_backprop_by_hand", "03_mlp_on_moons", "chains"]
 
-CHAIN_SOURCE = '''def chain(n):
-    """x through n ops: *0.9, +0.1, tanh in turn."""
-    v = Value(0.5, label="x")
-    for k in range(n):
-        v = [lambda u: u * 0.9, lambda u: u + 0.1, lambda u: u.tanh()][k % 3](v)
-    v.label = "out"
-    v.backward()
-    return v
+CHAIN_SOURCE = (
+    inspect.getsource(chain)
+    + """
 
-chain14, chain40 = chain(14), chain(40)'''
+chain14, chain40 = chain(14), chain(40)"""
+)
 CHAIN_CELLS = [
     "import nn\nfrom autograd import Value, draw_dot, viz\n\n" + CHAIN_SOURCE,
     "draw_dot(chain14)",
