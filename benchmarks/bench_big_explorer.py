@@ -61,9 +61,7 @@ def gpt_loss(document: str = "isabella") -> autograd.Value:
     tokenizer = scalar_gpt.Tokenizer.from_names(scalar_gpt.load_names())
     config = scalar_gpt.Config(tokenizer.vocab_size)
     params = scalar_gpt.Params(config, seed=0)
-    rng = random.Random(1)
-    for p in params.values():
-        p.data = rng.gauss(0.0, 0.08)
+    params.spread()
     with autograd.record_calls():
         return scalar_gpt.document_loss(tokenizer.encode(document), params, config)
 

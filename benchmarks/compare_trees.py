@@ -57,7 +57,7 @@ def main(old: str) -> None:
         for name, path in trees.items():
             env = dict(os.environ, PYTHONPATH=path)
             out = subprocess.run(
-                [sys.executable, "-c", CODE], env=env, capture_output=True, text=True
+                [sys.executable, "-c", CODE], env=env, capture_output=True, text=True, cwd=path
             )
             if out.returncode:
                 sys.exit(f"{name} tree failed:\n{out.stderr[-2000:]}")

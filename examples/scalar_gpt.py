@@ -108,6 +108,14 @@ class Params:
         """Every weight, in a fixed order (the optimizer's)."""
         return [v for m in self.weights.values() for row in m for v in row]
 
+    def spread(self, std: float = 0.08, seed: int = 1) -> None:
+        """Draw every weight from N(0, std^2), as after some training. ``wo`` and ``fc2``
+        start at zero, so attention and the MLP have no gradient at first: the tests and
+        benchmarks that look at every weight's gradient spread them first."""
+        rng = random.Random(seed)
+        for p in self.values():
+            p.data = rng.gauss(0.0, std)
+
     def with_values(self, values: list[Value]) -> Params:
         """The same model with ``values`` (in the order of :meth:`values`) as its weights:
         how ``gradcheck`` hands the loss its own leaves."""
@@ -140,19 +148,23 @@ def softmax(logits: Vector) -> Vector:
     return [e / total for e in exps]
 
 
-def attention(
-    x: Vector,
-    params: Params,
-    keys: list[Vector],
-    values: list[Vector],
-    config: Config,
-    seen: list | None = None,
-) -> Vector:
+@dataclass
+class Cache:
+    """The keys and values of the positions seen so far (the KV cache), and, if ``seen`` is a
+    list, each head's attention weights (floats) as they are computed."""
+
+    keys: list[Vector] = field(default_factory=list)
+    values: list[Vector] = field(default_factory=list)
+    seen: list | None = None
+
+
+def attention(x: Vector, params: Params, cache: Cache, config: Config) -> Vector:
     """Causal self-attention for one position. Its key and value join the cache; each head
     scores the query against every cached key (q.k / sqrt(head_dim)), softmaxes the scores into
     weights and sums the cached values with them. The heads' outputs are concatenated and
-    mixed by ``wo``. ``seen``, if given, receives each head's attention weights (floats)."""
+    mixed by ``wo``."""
     q = linear(x, params["wq"])
+    keys, values, seen = cache.keys, cache.values, cache.seen
     keys.append(linear(x, params["wk"]))
     values.append(linear(x, params["wv"]))
     d = config.head_dim
@@ -177,20 +189,12 @@ def mlp(x: Vector, params: Params) -> Vector:
     return linear([h.relu() for h in linear(x, params["fc1"])], params["fc2"])
 
 
-def gpt(
-    token: int,
-    pos: int,
-    params: Params,
-    keys: list[Vector],
-    values: list[Vector],
-    config: Config,
-    seen: list | None = None,
-) -> Vector:
+def gpt(token: int, pos: int, params: Params, cache: Cache, config: Config) -> Vector:
     """The logits of the next token, given this token at position ``pos`` and the cache of
     the positions before it. Each sub-block adds its output to the stream (a residual)."""
     x = [t + p for t, p in zip(params["wte"][token], params["wpe"][pos])]
     x = rmsnorm(x)
-    x = [a + b for a, b in zip(x, attention(rmsnorm(x), params, keys, values, config, seen))]
+    x = [a + b for a, b in zip(x, attention(rmsnorm(x), params, cache, config))]
     x = [a + b for a, b in zip(x, mlp(rmsnorm(x), params))]
     return linear(rmsnorm(x), params["lm_head"])
 
@@ -200,12 +204,10 @@ def document_loss(
 ) -> Value:
     """Mean over positions of -log p(next token): the cross-entropy of one document.
     ``seen``, if given, receives the attention weights of every position's heads, in order."""
-    keys: list[Vector] = []
-    values: list[Vector] = []
-    losses = []
+    cache, losses = Cache(seen=seen), []
     n = min(len(tokens) - 1, config.block_size)
     for pos in range(n):
-        probs = softmax(gpt(tokens[pos], pos, params, keys, values, config, seen))
+        probs = softmax(gpt(tokens[pos], pos, params, cache, config))
         losses.append(-probs[tokens[pos + 1]].log())
     return sum(losses, Value(0.0)) * (1.0 / n)
 
@@ -269,11 +271,9 @@ def sample(
 
 def _sample(params: Params, tokenizer: Tokenizer, rng: random.Random, temperature: float) -> str:
     config = params.config
-    keys: list[Vector] = []
-    values: list[Vector] = []
-    token, out = tokenizer.bos, []
+    cache, token, out = Cache(), tokenizer.bos, []
     for pos in range(config.block_size):
-        logits = gpt(token, pos, params, keys, values, config)
+        logits = gpt(token, pos, params, cache, config)
         probs = softmax([z / temperature for z in logits])
         token = rng.choices(range(len(probs)), weights=[p.data for p in probs])[0]
         if token == tokenizer.bos:

@@ -53,9 +53,8 @@ def gpt_document_loss(
     tokenizer = gpt.Tokenizer.from_names(gpt.load_names())
     config = gpt.Config(tokenizer.vocab_size)
     params = gpt.Params(config, seed=0)
-    rng = random.Random(1)
+    params.spread()
     for p in params.values():
-        p.data = rng.gauss(0.0, 0.08)
         if set_to and p.label in set_to:
             p.data = set_to[p.label]
     with autograd.record_calls():
