@@ -200,15 +200,14 @@ def _scope_here() -> Call | Scope | None:
     innermost nn module call if one is running (its outermost module scope hung under the
     calling function's Call). The node factories call this in place of ``current_scope``.
 
-    An op's node is made three frames up from the user's code (the op's method, then
-    ``_node``, then this), so that frame is tried first: a frame already seen answers at once
-    (``_getframe(n)`` makes no frame objects for the frames it skips). A deeper guess could
-    skip a nearer user frame, so others search.
+    A binary op makes its node two frames up from the user's code, so that frame is tried
+    first: a frame already seen answers at once (``_getframe(n)`` makes no frame objects for
+    the frames it skips). A deeper guess could skip a nearer user frame, so others search.
     """
     scope = _module.get()
     if scope is None:
         try:
-            frame = _getframe(3)
+            frame = _getframe(2)
             seen = _seen.get(id(frame))
             if seen is not None and seen[0] is frame:
                 return seen[1]
@@ -222,10 +221,10 @@ def _scope_slow(scope: Scope | None) -> Call | Scope | None:
     if session is None or threading.get_ident() in session.ignored_threads:
         return scope
     user, seen = session.user, _seen
-    frame: FrameType | None = _getframe(2)  # _node (skipping this and _scope_here)
-    depth, caller, call = 1, None, None  # caller: the frame that called the op's method
+    frame: FrameType | None = _getframe(2)  # the factory (skipping this and _scope_here)
+    depth, caller, call = 1, None, None  # caller: the frame that called the factory
     while frame is not None:
-        if depth == 3:
+        if depth == 2:
             caller = frame
         hit = seen.get(id(frame))
         if hit is not None and hit[0] is frame:

@@ -5,16 +5,14 @@ op table computes the number, and the new Value remembers the row and its parent
 is the whole graph; :mod:`autograd.core.backward` walks it back with the chain rule. (Nodes of
 many inputs, ``sum`` or ``dot``, are rows applied the same way: :mod:`autograd.core.nary`.)
 
-This file is what runs. Every node is made by :func:`_node` (and every number operand by
-:func:`_constant`), reached one of two ways, both below:
+This file is what runs. Every node comes from one of two factories, both below:
 
 * :func:`make_node`, the general one (``Value.apply``): check the row's domain, compute the
   number with the row's forward, refuse a result that is not finite, record the node;
-* the operator and method factories (``+``, ``*``, ``/``, ``exp``, ``tanh``, ``relu``, ...):
-  the same steps with the row's forward on floats as one C function (``operator.mul``,
-  ``math.exp``), two Python calls per node instead of five, since a training step makes
-  millions of them. A random-program test (tests/autograd/core/test_fast_paths.py) holds them
-  to ``make_node``'s graphs, numbers and errors.
+* the operator and method factories, for rows without a domain check (``+``, ``-``, ``*``,
+  ``tanh``, ``relu``, ...): the same node with fewer Python calls, since a training step
+  makes millions of them. A random-program test (tests/autograd/core/test_fast_paths.py)
+  holds them to ``make_node``'s graphs, numbers and errors.
 
 Threads: building graphs is safe from any number of threads (the recording flag and the
 current module are per thread and per asyncio task). ``backward()`` passes run one at a time, so
@@ -114,10 +112,10 @@ def _operator(
 ) -> Callable[[Value, object], Value]:
     """The operator ``x <op> y`` (``y <op> x`` when ``reflected``), a number made a Constant.
 
-    :func:`make_node`'s steps in one function: ``arithmetic`` is the row's forward on two
-    floats as one C function (``operator.add`` for ``x + y``), the row's domain check (``/``)
-    runs on the numbers, then :func:`_node` records the node. The errors are the row's: its
-    check's, or its ``not_finite`` for an overflow.
+    :func:`make_node` written out, one Python call per node instead of four: ``arithmetic`` is
+    the row's forward on two floats as one C function (``operator.add`` for ``x + y``), the
+    row's domain check (``/``) runs on the numbers, the node is made inline. The errors are the
+    row's: its check's, or its ``not_finite`` for an overflow.
     """
     check = op.check
 
@@ -126,7 +124,15 @@ def _operator(
         if kind is Value or kind is Constant:  # the commonest case, without isinstance
             pass
         elif kind is float and _isfinite(other):  # type: ignore[arg-type]
-            other = _constant(other)  # type: ignore[arg-type]
+            number = other
+            other = _new(Constant)  # _constant's body, inline
+            other.data = number
+            other.grad = 0.0
+            other._sum = 0.0
+            other.label = ""
+            other._op = None
+            other._parents = ()
+            other._scope = None
         else:
             other = as_value(other)
             if other is None:
@@ -145,18 +151,31 @@ def _operator(
             raise op.not_finite([x, y]) from error
         if not _isfinite(data):  # an overflow: finite inputs give no NaN here
             raise op.not_finite([x, y])
-        return _node(op, data, parents)
+        out = _new(Value)  # _node's body, inline
+        out.data = data
+        out.grad = 0.0
+        out._sum = 0.0
+        out.label = ""
+        if is_recording():
+            out._op = op
+            out._parents = parents
+            out._scope = current_scope()
+        else:
+            out._op = None
+            out._parents = ()
+            out._scope = None
+        return out
 
     binary.__doc__ = op.math
     return binary
 
 
 def _method(op: Op, function: Callable[[float], float] | None = None) -> Callable[[Value], Value]:
-    """The method ``x.f()`` for a one-input row, documented by the row: :func:`make_node`'s
-    steps in one function, as :func:`_operator`. ``function`` is the row's forward on a float
-    as one C function (``math.exp`` for ``exp``), else the row's own forward runs. A row with
-    a domain check (exp, log, sqrt) runs it first; the others (tanh, relu, sin, ...) are
-    finite for every finite input, so neither check is needed."""
+    """The method ``x.f()`` for a one-input row, documented by the row: :func:`make_node`
+    written out, as :func:`_operator`. ``function`` is the row's forward on a float as one C
+    function (``math.exp`` for ``exp``), else the row's own forward runs. A row with a domain
+    check (exp, log, sqrt) runs it first; the others (tanh, relu, sin, ...) are finite for
+    every finite input, so neither check is needed."""
     check = op.check
     forward = op.float_forward if function is None else function
 
@@ -172,7 +191,20 @@ def _method(op: Op, function: Callable[[float], float] | None = None) -> Callabl
                 raise op.not_finite([x])
         else:
             data = forward(x)
-        return _node(op, data, (self,))
+        out = _new(Value)  # _node's body, inline
+        out.data = data
+        out.grad = 0.0
+        out._sum = 0.0
+        out.label = ""
+        if is_recording():
+            out._op = op
+            out._parents = (self,)
+            out._scope = current_scope()
+        else:
+            out._op = None
+            out._parents = ()
+            out._scope = None
+        return out
 
     unary.__doc__ = op.math
     return unary
@@ -264,9 +296,8 @@ class Value:
         """x ** c for a number c (the ``pow`` row), x ** y for a Value y (``pow_value``)."""
         x = self.data
         if type(other) is float and x > 0.0 and _isfinite(other):
-            # The commonest case, without the check's call: for a positive base the row's
-            # check can only refuse an overflow, which computing x ** c finds (the check
-            # then words it).
+            # The commonest case, written out: for a positive base the row's check can only
+            # refuse an overflow, which computing x ** c finds (the check then words it).
             try:
                 data = x**other
             except OverflowError:
@@ -274,14 +305,48 @@ class Value:
                 raise
             if not _isfinite(data):
                 raise ops.POW.not_finite([x, other])
-            return _node(ops.POW, data, (self, _constant(other)))
+            exponent = _new(Constant)  # _constant's body, inline
+            exponent.data = other
+            exponent.grad = 0.0
+            exponent._sum = 0.0
+            exponent.label = ""
+            exponent._op = None
+            exponent._parents = ()
+            exponent._scope = None
+            out = _new(Value)  # _node's body, inline
+            out.data = data
+            out.grad = 0.0
+            out._sum = 0.0
+            out.label = ""
+            if is_recording():
+                out._op = ops.POW
+                out._parents = (self, exponent)
+                out._scope = current_scope()
+            else:
+                out._op = None
+                out._parents = ()
+                out._scope = None
+            return out
         if isinstance(other, Value) and not isinstance(other, Constant):
             return _pow_value(self, other)
         return _pow_number(self, other)
 
     def relu(self) -> Value:
         x = self.data
-        return _node(ops.RELU, x if x > 0.0 else 0.0, (self,))  # the row's forward: max(x, 0)
+        out = _new(Value)  # _method's body with the row's forward inline: max(x, 0)
+        out.data = x if x > 0.0 else 0.0
+        out.grad = 0.0
+        out._sum = 0.0
+        out.label = ""
+        if is_recording():
+            out._op = ops.RELU
+            out._parents = (self,)
+            out._scope = current_scope()
+        else:
+            out._op = None
+            out._parents = ()
+            out._scope = None
+        return out
 
     relu.__doc__ = ops.RELU.math
 
