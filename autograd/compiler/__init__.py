@@ -34,7 +34,9 @@ Speed comes from grouping, not from new math:
   whose inputs are the same Values in the same order (the neurons of a layer) become one
   matrix product, reading the weights as a view of the parameter array; with ``bias``
   (``affine``) the biases are added to the product. Other ``bilinear`` groups are one stacked
-  product and sum; nodes of a row declared ``additive`` (``sum``) are one stacked sum.
+  product and sum; nodes of a row declared ``additive`` (``sum``) are one stacked sum, and
+  nodes of a row with a ``stacked`` declaration (``logsumexp``) run its declared rules once on
+  the stacked inputs.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from .steps import (
     Arg,
     BilinearStep,
     MatmulStep,
+    StackedStep,
     Step,
 )
 
@@ -123,6 +124,8 @@ def build(
             steps.append(AdditiveStep(op, refs, needs, out_slice, not row))
         elif op.bilinear:
             steps.append(BilinearStep(op, refs, needs, out_slice, not row))
+        elif op.stacked:
+            steps.append(StackedStep(op, refs, needs, out_slice, not row))
         else:
             steps.append(Step(op, refs, needs, out_slice, not row))
 

@@ -191,9 +191,13 @@ class Step:
     def backward(self, env: Env, saved: tuple) -> None:
         out, xs = saved
         g = env.gS[self.out_slice, None] if self.scalar else env.gR[self.out_slice]
+        local = self.local(out, xs)
+        if self.arity == 1 and type(local[0]) is not float:  # relu, tanh, ...: one product
+            self.arg.scatter(env, g * local[0])
+            return
         width = max(g.shape[1], xs.shape[2])
         c = np.zeros((self.arity, g.shape[0], width), dtype=g.dtype)
-        for j, d in enumerate(self.local(out, xs)):
+        for j, d in enumerate(local):
             if self.position_needs[j] and not (type(d) is float and d == 0.0):
                 c[j] = g if type(d) is float and d == 1.0 else g * d
         self.arg.scatter(env, c.reshape(-1, width))
@@ -216,8 +220,8 @@ class AdditiveStep(Step):
 class BilinearStep(Step):
     """A row declared ``bilinear`` (``dot``, ``affine`` with a bias) whose weights are not a
     layer's parameters: f = Σ w_i x_i (+ b) on the stacked inputs, taken apart by the row's
-    declaration, as one product and one sum over the stack; the derivatives are the row's
-    (df/dw_i = x_i, df/dx_i = w_i, df/db = 1).
+    declaration, as one product and one sum over the stack; backward, the declaration's
+    derivatives (df/dw_i = x_i, df/dx_i = w_i, df/db = 1) as one product per half.
     """
 
     __slots__ = ()
@@ -226,6 +230,39 @@ class BilinearStep(Step):
         weights, inputs, bias = self.op.bilinear.split(xs)
         out = (weights * inputs).sum(axis=0)
         return out if bias is None else out + bias
+
+    def backward(self, env: Env, saved: tuple) -> None:
+        _, xs = saved
+        g = env.gS[self.out_slice, None] if self.scalar else env.gR[self.out_slice]
+        width = max(g.shape[1], xs.shape[2])
+        c = np.zeros((self.arity, g.shape[0], width), dtype=g.dtype)
+        c_weights, c_inputs, c_bias = self.op.bilinear.split(c)  # views, laid out as xs
+        weights, inputs, _ = self.op.bilinear.split(xs)
+        n = len(weights)
+        if any(self.position_needs[:n]):
+            np.multiply(inputs, g, out=c_weights)  # df/dw_i = x_i
+        if any(self.position_needs[n : n + n]):
+            np.multiply(weights, g, out=c_inputs)  # df/dx_i = w_i
+        if c_bias is not None:
+            c_bias[...] = g  # df/db = 1
+        self.arg.scatter(env, c.reshape(-1, width))
+
+
+class StackedStep(Step):
+    """Nodes of a row with a :class:`~autograd.core.ops.Stacked` declaration (``logsumexp``):
+    its forward and derivatives run once on the stacked inputs (arity, k, batch), a few NumPy
+    calls for the whole step instead of several per input."""
+
+    __slots__ = ()
+
+    def compute(self, xs: np.ndarray) -> np.ndarray:
+        return self.op.stacked.forward(np, xs)
+
+    def backward(self, env: Env, saved: tuple) -> None:
+        out, xs = saved
+        g = env.gS[self.out_slice, None] if self.scalar else env.gR[self.out_slice]
+        c = self.op.stacked.derivatives(np, out, xs) * g
+        self.arg.scatter(env, c.reshape(-1, c.shape[2]))
 
 
 class MatmulStep(Step):
