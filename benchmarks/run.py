@@ -183,6 +183,16 @@ def scalar_rows(scalar: dict) -> list[tuple[str, str, str, str, str, str]]:
         f">= {g['target']}x",
         verdict(g["speedup"] >= g["target"]),
     ))  # fmt: skip
+    q = g["gc_off"]
+    out.append((
+        "the same step with the cyclic garbage collector off in both (diagnosis: what the node "
+        "design decides; CPU time)",
+        ms(q["ours_s"]),
+        f"minimal {ms(q['tiny_s'])}",
+        f"{q['speedup']:.2f}x as fast",
+        "",
+        "",
+    ))  # fmt: skip
     g = scalar["grad"]
     base = "base" in g
     out.append((
