@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,8 +22,9 @@ from autograd import Value
 class Optimizer:
     """Holds the parameters; ``step()`` updates them from ``.grad``, ``zero_grad()`` clears it.
 
-    A subclass writes :meth:`update` (the rule on flat arrays) or, for a rule of its own on
-    Values, overrides :meth:`step` (``fit(compiled=True)`` then calls ``step()`` each step).
+    A subclass writes :meth:`change` (the rule on flat arrays, as a change and a commit),
+    or :meth:`update` (the rule in place), or, for a rule of its own on Values, overrides
+    :meth:`step` (``fit(compiled=True)`` then calls ``step()`` each step).
     """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
@@ -54,39 +55,80 @@ class Optimizer:
         for p, number in zip(self.params, params.tolist(), strict=True):
             p.data = number
 
+    def change(
+        self, params: np.ndarray, grads: np.ndarray
+    ) -> tuple[np.ndarray, Callable[[], None]]:
+        """The rule on flat arrays (in the order of ``self.params``) as ``(delta, commit)``: the
+        new numbers are ``params + delta``, computed without changing ``params`` or the
+        optimizer's state; ``commit()`` then moves the state on (running means, step count)."""
+        raise NotImplementedError(f"{type(self).__name__} writes neither change() nor update()")
+
+    def update(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """The rule on flat arrays, in place: ``params += delta``, then the state moves on
+        (``grads`` is left as it is)."""
+        delta, commit = self.change(params, grads)
+        params += delta
+        commit()
+
     def checked_update(self, params: np.ndarray, grads: np.ndarray) -> None:
         """:meth:`update` on the flat arrays, all or nothing: what ``step()`` runs on the
         Values' numbers and ``fit(compiled=True)`` on the array it trains in. When a new
-        number is not finite, ``params`` and the optimizer's state are put back as they were
-        and ``OverflowError`` names the parameter."""
+        number is not finite, ``params`` and the optimizer's state stay as they were and
+        ``OverflowError`` names the parameter.
+
+        Nothing is copied when no sum can overflow: when ``params · params`` and ``delta ·
+        delta`` are finite, every number of both is finite and under the square root of the
+        largest float, so ``params + delta`` is finite too (two BLAS dot products, no
+        temporary). A step of a large network then costs no copy of its weights and state.
+        """
+        if type(self).change is Optimizer.change:  # a rule written as update() alone
+            self._copied_update(params, grads)
+            return
+        with np.errstate(all="ignore"):
+            delta, commit = self.change(params, grads)
+            if np.isfinite(np.dot(params, params)) and np.isfinite(np.dot(delta, delta)):
+                params += delta
+                commit()
+                return
+            new = params + delta
+        bad = np.flatnonzero(~np.isfinite(new))
+        if len(bad):
+            raise self._overflow(int(bad[0]), params, grads, new)
+        params[...] = new
+        commit()
+
+    def _copied_update(self, params: np.ndarray, grads: np.ndarray) -> None:
+        """:meth:`checked_update` for a subclass that writes :meth:`update` alone: the arrays
+        and the state are copied first and put back when a new number is not finite."""
         before = params.copy()
         state = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in vars(self).items()}
         with np.errstate(all="ignore"):
             self.update(params, grads)
         bad = np.flatnonzero(~np.isfinite(params))
         if len(bad):
-            i = int(bad[0])
-            new = params[i]
+            new = params.copy()
             params[...] = before
+            vars(self).clear()  # as it was, attributes the update added included
             vars(self).update(state)
-            label = self.params[i].label or "unlabelled"
-            raise OverflowError(
-                f"{type(self).__name__}.step: parameter {i} ({label}, {before[i].item()!r}, "
-                f"grad {grads[i].item()!r}) would become {new} with lr={self.lr!r}; "
-                "no parameter was changed (lower the learning rate)"
-            )
+            raise self._overflow(int(bad[0]), params, grads, new)
 
-    def update(self, params: np.ndarray, grads: np.ndarray) -> None:
-        """The rule on flat arrays (in the order of ``self.params``): changes ``params`` (and
-        the optimizer's state) in place; ``grads`` is left as it is."""
-        raise NotImplementedError(f"{type(self).__name__} defines no update rule")
+    def _overflow(
+        self, i: int, params: np.ndarray, grads: np.ndarray, new: np.ndarray
+    ) -> OverflowError:
+        label = self.params[i].label or "unlabelled"
+        return OverflowError(
+            f"{type(self).__name__}.step: parameter {i} ({label}, {params[i].item()!r}, "
+            f"grad {grads[i].item()!r}) would become {new[i]} with lr={self.lr!r}; "
+            "no parameter was changed (lower the learning rate)"
+        )
 
-    def _scratch(self, like: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Two work arrays shaped and typed as ``like``, kept between steps: a large array
-        made afresh each step costs page faults on every step."""
-        buffers = getattr(self, "_buffers", None)
+    def _scratch(self, like: np.ndarray, name: str = "_buffers", n: int = 2) -> tuple:
+        """``n`` work arrays shaped and typed as ``like``, kept between steps under ``name``: a
+        large array made afresh each step costs page faults on every step."""
+        buffers = getattr(self, name, None)
         if buffers is None or buffers[0].shape != like.shape or buffers[0].dtype != like.dtype:
-            buffers = self._buffers = (np.empty_like(like), np.empty_like(like))
+            buffers = tuple(np.empty_like(like) for _ in range(n))
+            setattr(self, name, buffers)
         return buffers
 
     def state_dict(self) -> dict[str, Any]:
@@ -167,20 +209,27 @@ class SGD(Optimizer):
         self.weight_decay = _decay(self, weight_decay)
         self.velocity: np.ndarray | None = None
 
-    def update(self, params: np.ndarray, grads: np.ndarray) -> None:
-        # As PyTorch: g = g + weight_decay * p; v = momentum * v + g; p.add_(v, alpha=-lr).
+    def change(
+        self, params: np.ndarray, grads: np.ndarray
+    ) -> tuple[np.ndarray, Callable[[], None]]:
+        # As PyTorch: g = g + weight_decay * p; v = momentum * v + g; p.add_(v, alpha=-lr)
+        # (p + v * -lr is p - lr * v to the bit).
         if self.weight_decay:
             grads = grads + self.weight_decay * params
+        velocity = None
         if self.momentum:
             if self.velocity is None:
-                self.velocity = grads.astype(params.dtype)  # a copy
-            else:
-                if self.velocity.dtype != params.dtype:  # the state follows the parameters
-                    self.velocity = self.velocity.astype(params.dtype)
-                self.velocity *= self.momentum
-                self.velocity += grads
-            grads = self.velocity
-        params -= self.lr * grads
+                velocity = grads.astype(params.dtype)  # a copy
+            else:  # a new array: the state moves on at commit (in the parameters' dtype)
+                velocity = self.velocity.astype(params.dtype) * self.momentum
+                velocity += grads
+            grads = velocity
+
+        def commit() -> None:
+            if velocity is not None:
+                self.velocity = velocity
+
+        return grads * -self.lr, commit
 
     def state_dict(self) -> dict[str, Any]:
         return {"velocity": None if self.velocity is None else self.velocity.tolist()}
@@ -218,30 +267,39 @@ class Adam(Optimizer):
         self.m = np.zeros(len(self.params))
         self.v = np.zeros(len(self.params))
 
-    def update(self, params: np.ndarray, grads: np.ndarray) -> None:
+    def change(
+        self, params: np.ndarray, grads: np.ndarray
+    ) -> tuple[np.ndarray, Callable[[], None]]:
         beta1, beta2 = self.betas
-        self.t += 1
+        t = self.t + 1
         if self.weight_decay:
             grads = grads + self.weight_decay * params
         if self.m.dtype != params.dtype:  # the state follows the parameters (float32 fit)
             self.m, self.v = self.m.astype(params.dtype), self.v.astype(params.dtype)
         m, v = self.m, self.v
+        # The next m and v go into a second pair of arrays, swapped in at commit.
+        m_next, v_next = self._scratch(params, "_next_state")
         step, denominator = self._scratch(params)
         # As PyTorch: m.lerp_(g, 1 - β1); v.mul_(β2).addcmul_(g, g, value=1 - β2);
         # p.addcdiv_(m, sqrt(v) / sqrt(1 - β2^t) + eps, value=-lr / (1 - β1^t)).
-        np.subtract(grads, m, out=step)
-        step *= 1.0 - beta1
-        m += step
-        v *= beta2
+        np.subtract(grads, m, out=m_next)
+        m_next *= 1.0 - beta1
+        m_next += m
+        np.multiply(v, beta2, out=v_next)
         np.multiply(grads, 1.0 - beta2, out=step)
         step *= grads
-        v += step
-        np.sqrt(v, out=denominator)
-        denominator /= math.sqrt(1.0 - beta2**self.t)
+        v_next += step
+        np.sqrt(v_next, out=denominator)
+        denominator /= math.sqrt(1.0 - beta2**t)
         denominator += self.eps
-        np.multiply(m, -self.lr / (1.0 - beta1**self.t), out=step)
+        np.multiply(m_next, -self.lr / (1.0 - beta1**t), out=step)
         step /= denominator
-        params += step
+
+        def commit() -> None:
+            self.t, self.m, self.v = t, m_next, v_next
+            self._next_state = (m, v)  # the old pair holds the next step's results
+
+        return step, commit
 
     def state_dict(self) -> dict[str, Any]:
         return {"t": self.t, "m": self.m.tolist(), "v": self.v.tolist()}

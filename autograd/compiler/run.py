@@ -9,7 +9,7 @@ import numpy as np
 
 from ..core.backends import FLOAT_MATH
 from ..core.value import Value
-from .steps import FLOAT64, SRC_P, SRC_R, SRC_X, TABLES, Env, MatmulStep, Step
+from .steps import FLOAT64, SRC_P, SRC_R, SRC_X, TABLES, Env, MatmulStep, Step, all_finite
 
 # Errors of a run: found after the fact, so a run without one pays two checks.
 
@@ -95,6 +95,13 @@ class Compiled:
         self.n_nodes = n_nodes
         rows = [index for source, index in outputs if source == SRC_R]
         self._output_rows = np.array(rows, dtype=np.intp) if len(rows) == len(outputs) else None
+        # The gradient entries a backward pass writes whole (a layer's weights that feed only
+        # its product: MatmulStep writes their gradient with out=); the rest start at 0.
+        written = np.zeros(len(parameters), dtype=bool)
+        for step in steps:
+            if step.writes_weight_grads():
+                written[step.weights.index.ravel()] = True
+        self._zeroed = np.flatnonzero(~written)
 
     def __repr__(self) -> str:
         return (
@@ -155,7 +162,7 @@ class Compiled:
             for step in self.steps:
                 step.forward(env, saved)
         outputs = self._columns(env)
-        if not np.isfinite(outputs).all():
+        if not all_finite(outputs):
             self._check_finite(X)
             raise forward_error(self.steps, saved)
         return env, saved, outputs
@@ -216,11 +223,12 @@ class Compiled:
         if grads is None:
             grads = np.zeros(len(self.parameters), dtype=self.dtype)
         else:
-            grads.fill(0.0)
+            grads[self._zeroed] = 0.0  # the backward pass below writes the others whole
         env.gP = grads
         env.gS = np.zeros(self._n_scalars, dtype=self.dtype)
         source, index = self._outputs[0]
         if source in (SRC_X, SRC_P) or not self._output_needs_grad:
+            grads.fill(0.0)  # no backward pass
             if source == SRC_P:
                 grads[index] += seed * batch
             return reduced, outputs
@@ -234,7 +242,7 @@ class Compiled:
             for step, step_saved in zip(reversed(self.steps), reversed(saved), strict=True):
                 if step.needs_grad:
                     step.backward(env, step_saved)
-        if not np.isfinite(grads).all():
+        if not all_finite(grads):
             grads.fill(0.0)
             raise self._bad_derivative(saved, grads)
         return reduced, outputs

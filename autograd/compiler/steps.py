@@ -49,6 +49,16 @@ def all_distinct(index: np.ndarray) -> bool:
     return len(np.unique(index)) == len(index)
 
 
+def all_finite(array: np.ndarray) -> bool:
+    """Every number of ``array`` finite. One sum first: an infinity or a NaN makes the sum
+    one too, so a finite sum settles it in a single pass without a temporary; only a sum
+    that overflows (or a bad number) needs the full test."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.add.reduce(array, axis=None)):
+            return True
+    return bool(np.isfinite(array).all())
+
+
 TABLES = {SRC_X: "XT", SRC_R: "R", SRC_P: "P", SRC_S: "S"}
 GRADS = {SRC_R: "gR", SRC_P: "gP", SRC_S: "gS"}
 
@@ -144,6 +154,10 @@ def not_on_numpy(op: Op, rule: str, error: Exception) -> TypeError:
 class Step:
     """A group of k nodes of one depth and one op, run as one call of the row's rule on the
     stacked inputs (arity, k, batch)."""
+
+    def writes_weight_grads(self) -> bool:
+        """Does backward write its weights' gradient entries whole (not add to them)?"""
+        return False
 
     __slots__ = ("arg", "arity", "needs_grad", "op", "out_slice", "position_needs", "scalar")
 
@@ -304,6 +318,9 @@ class MatmulStep(Step):
         env.R[self.out_slice] = out
         saved.append((out, xs, weights))
 
+    def writes_weight_grads(self) -> bool:
+        return self.weights.writes_product()
+
     def backward(self, env: Env, saved: tuple) -> None:
         _, xs, weights = saved
         g = env.gR[self.out_slice]
@@ -346,10 +363,16 @@ class ParameterBlock:
         self._cached = ((table, view), *cached[:1])  # one assignment: threads see whole pairs
         return view
 
+    def writes_product(self) -> bool:
+        """Does :meth:`add_product` write the block whole (the block alone feeds these
+        entries) rather than add to it?"""
+        return self.sole and self.layout is not None
+
     def add_product(self, table: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
-        """Add a @ b to the block; written in place when the block alone feeds these entries
-        (the gradient array starts at 0), without a temporary as large as the layer."""
-        if self.sole and self.layout is not None:
+        """Add a @ b to the block (the gradient array's other entries start at 0); written in
+        place when the block alone feeds these entries (:meth:`writes_product`), without a
+        temporary as large as the layer."""
+        if self.writes_product():
             np.matmul(a, b, out=self.read(table))
         else:
             self.add(table, a @ b)

@@ -110,3 +110,40 @@ def test_numbers_of_other_types_are_still_numbers():
     optimizer = nn.Adam([Value(1.0)], lr=np.float32(0.5), betas=[0.5, np.float64(0.25)], eps=1)
     assert optimizer.lr == 0.5 and optimizer.betas == (0.5, 0.25) and optimizer.eps == 1.0
     assert type(optimizer.eps) is float
+
+
+def test_adam_puts_nothing_back_because_it_changed_nothing():
+    """Adam's checked_update copies nothing: its change is computed aside and committed only
+    when every new number is finite. A step that would overflow leaves the array, m, v and t
+    as they were, and the next good step equals update()'s bit for bit."""
+    params = [Value(1.0, "a"), Value(-2.0, "b")]
+    optimizer = nn.Adam(params, lr=0.1)
+    array, grads = np.array([1.0, -1.7e308]), np.array([0.5, 1.0])
+    optimizer.checked_update(array, grads)
+    state = (optimizer.t, optimizer.m.tolist(), optimizer.v.tolist(), array.tolist())
+    optimizer.lr = 1e308  # the step overflows
+    with pytest.raises(OverflowError, match=r"Adam.step: parameter 0 \(a, 0.9.*would become -inf"):
+        optimizer.checked_update(array, grads)
+    assert (optimizer.t, optimizer.m.tolist(), optimizer.v.tolist(), array.tolist()) == state
+    optimizer.lr = 0.1
+    twin = nn.Adam(params, lr=0.1)
+    twin.load_state_dict(optimizer.state_dict())
+    twin_array = array.copy()
+    optimizer.checked_update(array, grads)
+    twin.update(twin_array, grads)
+    assert array.tolist() == twin_array.tolist() and optimizer.m.tolist() == twin.m.tolist()
+
+
+def test_an_optimizer_written_as_update_alone_is_still_all_or_nothing():
+    class Doubling(nn.optim.Optimizer):
+        def update(self, params, grads):
+            self.calls = getattr(self, "calls", 0) + 1
+            params *= 2.0 * self.lr
+
+    optimizer = Doubling([Value(1.0, "w")], lr=1.0)
+    array = np.array([1e308])
+    with pytest.raises(OverflowError, match=re.escape("parameter 0 (w, 1e+308, grad 0.0)")):
+        optimizer.checked_update(array, np.array([0.0]))
+    assert array.tolist() == [1e308] and not hasattr(optimizer, "calls")
+    optimizer.checked_update(array := np.array([3.0]), np.array([0.0]))
+    assert array.tolist() == [6.0] and optimizer.calls == 1

@@ -590,3 +590,37 @@ def test_the_flat_parameter_array_follows_the_order_given():
     assert outputs.shape == (1, 6)
     flat *= 2.0  # the array is what the program reads, not the Values
     assert not np.allclose(compiled.value_and_grad(X, flat)[1][0], compiled(X))
+
+
+def test_a_used_gradient_array_gives_the_gradient_of_a_fresh_one():
+    """value_and_grad zeroes only the entries its backward pass does not write whole (a
+    layer's sole weights are written with out=): a gradient array full of old numbers, or of
+    NaN, comes back equal to a fresh one, biases and shared entries included."""
+    model = TinyMLP(4, [6, 3], "tanh")
+
+    def fn(v):
+        out = model(v)
+        return autograd.sum(out) * out[0]
+
+    compiled = autograd.compile(fn, 4)
+    assert any(s.writes_weight_grads() for s in compiled.steps if isinstance(s, MatmulStep))
+    X = np.random.default_rng(5).normal(size=(7, 4))
+    P = compiled.parameter_values()
+    fresh = np.zeros(len(P))
+    compiled.value_and_grad(X, P, fresh)
+    for old in (7.0, np.nan):
+        used = np.full(len(P), old)
+        compiled.value_and_grad(X, P, used)
+        np.testing.assert_array_equal(used, fresh)
+    assert np.count_nonzero(fresh) > len(P) // 2
+
+
+def test_all_finite_settles_overflowing_sums_and_bad_numbers():
+    from autograd.compiler.steps import all_finite
+
+    big = np.full(10, 1e308)  # finite numbers whose sum overflows
+    assert all_finite(big) and all_finite(np.zeros((3, 4)))
+    for bad in (np.inf, -np.inf, np.nan):
+        for array in (np.array([1.0, bad, -np.inf if bad == np.inf else 2.0]), big.copy()):
+            array[-1] = bad
+            assert not all_finite(array)
