@@ -71,6 +71,9 @@ def test_random_programs_match_torch(program, point) -> None:
         return
     assert math.isclose(out.data, reference.item(), rel_tol=1e-9, abs_tol=1e-12)
     ref_grads = torch.autograd.grad(reference, tensors, create_graph=True, allow_unused=True)
+    # c ln x with c = 0 at x = 0: torch's xlogy gives a NaN derivative there; the scaled_log
+    # row's documented convention is 0 (test_no_wrong_number.py checks it), so torch cannot judge.
+    assume(all(ref is None or not torch.isnan(ref).any() for ref in ref_grads))
     for mine, ref in zip(grads, ref_grads):
         expected = 0.0 if ref is None else ref.item()
         assert math.isclose(mine.data, expected, rel_tol=1e-8, abs_tol=1e-10)
