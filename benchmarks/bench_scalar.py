@@ -29,6 +29,7 @@ import os
 import statistics
 import subprocess
 import sys
+from contextvars import ContextVar
 from pathlib import Path
 from types import ModuleType
 
@@ -149,6 +150,56 @@ def op_runner(expression: str, cls: type, x: float, y: float):
     exec(compile(source, f"<bench {expression}>", "exec"), namespace)
     run, a, b = namespace["run"], cls(x), cls(y)
     return lambda: run(a, b)
+
+
+class Seven:
+    """A diagnosis, not an engine: ``a + b`` written out by hand for one op, with what every
+    node of ours records (our seven slots: the number, the grad, the backward scratch, the
+    label, the op, the parents, the module call) and what it checks (a Value operand, a
+    finite result, the recording flag), but no closure, no C call for the arithmetic and
+    nothing shared with another op: what writing every op's node out in full would cost
+    (issue 22's per-op target, against issue 21's one written node)."""
+
+    __slots__ = ("_op", "_parents", "_scope", "_sum", "data", "grad", "label")
+
+    def __init__(self, data: float) -> None:
+        self.data, self.grad, self._sum, self.label = data, 0.0, 0.0, ""
+        self._op, self._parents, self._scope = None, (), None
+
+    def __add__(self, other: object) -> Seven:
+        if type(other) is not Seven:
+            return NotImplemented
+        data = self.data + other.data
+        if data - data:  # NaN for an infinity: the finiteness check
+            raise OverflowError("add: result overflows a float")
+        out = _new(Seven)
+        out.data = data
+        out.grad = 0.0
+        out._sum = 0.0
+        out.label = ""
+        if _recording():
+            out._op = "add"
+            out._parents = (self, other)
+            out._scope = _scope()
+        else:
+            out._op, out._parents, out._scope = None, (), None
+        return out
+
+
+_new = object.__new__
+_recording = ContextVar("recording", default=True).get
+_scope = ContextVar("scope", default=None).get
+
+
+def seven_slots(rounds: int) -> dict:
+    """``a + b`` on :class:`Seven` against the minimal class (CPU ns per node, alternating)."""
+    times = alternate(
+        {"seven": op_runner("a + b", Seven, 0.7, 1.3), "tiny": op_runner("a + b", Tiny, 0.7, 1.3)},
+        rounds=rounds,
+        block_seconds=0.02,
+    )
+    seven, tiny = (times[k]["cpu"] / OPS_PER_BLOCK * 1e9 for k in ("seven", "tiny"))
+    return {"seven_ns": seven, "tiny_ns": tiny, "ratio": seven / tiny}
 
 
 def node_table(rounds: int) -> dict:
@@ -286,9 +337,10 @@ def grad_create_graph(rounds: int) -> dict:
 
 
 def table(quick: bool = False, only: tuple[str, ...] = ()) -> dict:
-    """The three parts (or those named in ``only``)."""
+    """The parts (or those named in ``only``)."""
     parts = {
         "nodes": lambda: node_table(3 if quick else 7),
+        "seven": lambda: seven_slots(3 if quick else 7),
         "gpt": lambda: gpt_ratio(3 if quick else 5),
         "grad": lambda: grad_create_graph(2 if quick else 4),
     }
@@ -301,6 +353,10 @@ def main() -> None:
     for name, r in result.get("nodes", {}).items():
         print(f"{name:>20}: ours {r['ours_ns']:.0f} ns, minimal {r['tiny_ns']:.0f} ns, "
               f"{r['ratio']:.2f}x (limit {r['limit']}x)")  # fmt: skip
+    if "seven" in result:
+        r = result["seven"]
+        print(f"a + b on a hand-written 7-slot node: {r['seven_ns']:.0f} ns, minimal "
+              f"{r['tiny_ns']:.0f} ns, {r['ratio']:.2f}x")  # fmt: skip
     if "gpt" in result:
         g = result["gpt"]
         print(f"scalar GPT step: ours {g['ours_s'] * 1e3:.1f} ms, minimal {g['tiny_s'] * 1e3:.1f} "

@@ -173,6 +173,17 @@ def scalar_rows(scalar: dict) -> list[tuple[str, str, str, str, str, str]]:
             f"<= {r['limit']}x",
             verdict(r["ratio"] <= r["limit"]),
         ))  # fmt: skip
+    if "seven" in scalar:
+        r = scalar["seven"]
+        out.append((
+            "`a + b` on a hand-written node with our seven slots and checks, one op, no closure "
+            "(bench_scalar.Seven; diagnosis: every op's node written out in full would cost this)",
+            f"{r['seven_ns']:.0f} ns",
+            f"minimal {r['tiny_ns']:.0f} ns",
+            f"{r['ratio']:.2f}x its time",
+            "",
+            "",
+        ))  # fmt: skip
     g = scalar["gpt"]
     out.append((
         "examples/scalar_gpt.py training step (one document: loss, backward, Adam) on our Value "
