@@ -126,9 +126,13 @@ class _GuardedData:
         trace = tracing_state.get()
         if trace is None or type(obj) is Constant:
             return number
-        caller = sys._getframe(1)
+        caller = _getframe(1)
+        if caller is _engine_caller[0]:  # the frame whose reads were last found the engine's
+            return number  # (its callers, and so the verdict, are fixed while it runs)
         how = _hand_out(caller)
         if how is None:
+            if not caller.f_code.co_flags & _RESUMABLE:  # a generator's callers change
+                _engine_caller[0] = caller  # a layer reads all its weights from one frame
             return number
         raise TraceError(_read_message(trace, obj, caller, how))
 
@@ -153,23 +157,45 @@ def _is_engine(frame: Any) -> bool:
     )
 
 
+_USER = "user"  # a frame outside the engine
+
+
+def _frame_kind(frame: Any) -> str | None:
+    """``_USER`` for a frame outside the engine, how a watched method hands the number out
+    (``.item()``, ...) for one of theirs, None for the rest of the engine's code. Kept per
+    code object while the guard is on: a trace reads ``data`` hundreds of thousands of times
+    from the same few functions."""
+    code = frame.f_code
+    try:
+        return _KINDS[code]
+    except KeyError:
+        kind = _WATCHED_CODES.get(code) if _is_engine(frame) else _USER
+        _KINDS[code] = kind
+        return kind
+
+
 def _hand_out(caller: Any) -> str | None:
     """How ``caller``'s read of ``data`` reaches the user (``None``: the engine's own read).
 
     The read is the engine's when it is made in the engine package and no watched method
     (``item``, ``__lt__``, ...) is on the way from the user's code to it."""
-    if not _is_engine(caller):
+    kind = _frame_kind(caller)
+    if kind is _USER:
         return ".data"
-    codes = _WATCHED_CODES
     frame = caller
-    while frame is not None and _is_engine(frame):
-        if frame.f_code in codes:
-            return codes[frame.f_code]
+    while kind is None:  # engine code: look further up, to the user's code
         frame = frame.f_back
-    return None
+        if frame is None:
+            return None
+        kind = _frame_kind(frame)
+    return None if kind is _USER else kind
 
 
+_getframe = sys._getframe
 _WATCHED_CODES: dict[Any, str] = {}
+_KINDS: dict[Any, str | None] = {}  # _frame_kind's verdicts for the guard now on
+_engine_caller: list[Any] = [None]  # the last frame found reading as the engine (one entry)
+_RESUMABLE = 0x20 | 0x80 | 0x100 | 0x200  # CO_GENERATOR, CO_COROUTINE, ..., CO_ASYNC_GENERATOR
 
 
 def _read_message(trace: Trace, node: Value, caller: Any, how: str) -> str:
@@ -206,14 +232,15 @@ _guard_users = 0
 
 def guard(on: bool) -> None:
     """Install (or, when the last trace ends, remove) the guard on ``Value.data``."""
-    global _guard_users, _WATCHED_CODES
+    global _guard_users, _WATCHED_CODES, _KINDS
     with _guard_lock:
         if on:
             if _guard_users == 0:
-                _WATCHED_CODES = _watched_codes()
+                _WATCHED_CODES, _KINDS = _watched_codes(), {}
                 Value.data = _GuardedData(Value.__dict__["data"])  # type: ignore[misc]
             _guard_users += 1
         else:
             _guard_users -= 1
             if _guard_users == 0:
                 Value.data = Value.__dict__["data"].slot  # type: ignore[misc]
+                _engine_caller[0] = None  # let the frame go

@@ -3,6 +3,8 @@ while tracing, and the engine's own reads are not."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -148,3 +150,26 @@ def test_a_node_factory_elsewhere_declares_itself():
         else:
             with pytest.raises(TraceError, match=r"reading \.data"):
                 autograd.compile(lambda v, f=namespace["double"]: f(v[0]), 1)
+
+
+@pytest.mark.parametrize("read", ["data", "comparison", "item"])
+def test_a_read_after_the_engine_read_many_numbers_is_still_refused(read):
+    """The guard remembers the last frame it found reading as the engine (a layer reads all
+    its weights from one frame); a read of the user's, in the same trace and right after a
+    layer of engine reads, is refused all the same."""
+    import nn
+
+    layer = nn.Layer(3, 4, activation="tanh", seed=0)
+
+    def fn(v):
+        out = layer(v)  # the engine reads 12 weights and 3 inputs here
+        if read == "data":
+            return out[0] * out[1].data
+        if read == "comparison":
+            return out[0] if out[0] > out[1] else out[1]
+        return out[0] * out[1].item()
+
+    how = {"data": "reading .data", "comparison": "a comparison", "item": "v.item()"}[read]
+    with pytest.raises(TraceError, match=re.escape(how)):
+        autograd.compile(fn, 3)
+    assert guard._engine_caller == [None]  # the frame is let go when the trace ends
