@@ -246,7 +246,7 @@ class NumpyMath:
 
     @staticmethod
     def step(x: Any) -> Any:
-        return (x > 0.0).astype(np.float64)
+        return (x > 0.0).astype(x.dtype)  # in the program's dtype (a float32 run stays float32)
 
     @staticmethod
     def sign(x: Any) -> Any:
@@ -258,7 +258,7 @@ class NumpyMath:
 
     @staticmethod
     def relu(x: Any) -> Any:
-        return np.where(x > 0.0, x, 0.0)
+        return np.maximum(x, 0.0)  # one pass; a NaN stays NaN (and is then found), never 0
 
     @staticmethod
     def pow(x: Any, y: Any) -> Any:

@@ -115,3 +115,15 @@ def test_complex_strings_and_bools_are_refused(batch):
         compiled(batch)
     with pytest.raises(TypeError, match="real numbers"):
         compiled.backward(batch)
+
+
+def test_a_nan_behind_a_relu_is_found_not_masked():
+    """exp(800) overflows to inf, inf - inf is NaN, and relu must not turn that NaN into 0:
+    eager raises on exp(800), so the compiled program raises too, naming exp, instead of
+    returning a number (800.0) eager never gives."""
+    compiled = autograd.compile(lambda v: (v[0].exp() - v[0].exp()).relu() + v[0], 1)
+    assert compiled(np.array([[0.5]]))[0] == 0.5
+    with pytest.raises(OverflowError, match="exp"):
+        compiled(np.array([[800.0]]))
+    with pytest.raises(OverflowError, match="exp"):
+        Value(800.0).exp()
