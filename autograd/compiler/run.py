@@ -161,11 +161,12 @@ class Compiled:
         with np.errstate(all="ignore"):
             for step in self.steps:
                 step.forward(env, saved)
-        outputs = self._columns(env)
-        if not all_finite(outputs):
+        # Every computed node, not only the outputs: eager refuses a node that is not finite
+        # even when a later op would hide it (1 / (1 + exp(800)) is 0 on NumPy).
+        if not (all_finite(env.R) and all_finite(env.S)):
             self._check_finite(X)
             raise forward_error(self.steps, saved)
-        return env, saved, outputs
+        return env, saved, self._columns(env)
 
     def _columns(self, env: Env) -> np.ndarray:
         """Every output, shape (n_outputs, batch)."""

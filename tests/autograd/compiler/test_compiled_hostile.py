@@ -127,3 +127,16 @@ def test_a_nan_behind_a_relu_is_found_not_masked():
         compiled(np.array([[800.0]]))
     with pytest.raises(OverflowError, match="exp"):
         Value(800.0).exp()
+
+
+def test_an_overflow_a_later_op_hides_is_still_refused():
+    """1 / (1 + exp(800)) is 0 on NumPy, but eager refuses exp(800): the compiled program
+    checks every node it computed, not only its outputs, and raises eager's error."""
+    compiled = autograd.compile(lambda v: 1.0 / (1.0 + (-v[0]).exp()), 1)
+    assert compiled(np.array([[0.0]]))[0] == 0.5
+    with pytest.raises(OverflowError, match=r"compiled exp, batch row 1: exp: result overflows"):
+        compiled(np.array([[0.0], [-800.0]]))
+    with pytest.raises(OverflowError, match="compiled exp"):
+        compiled.value_and_grad(np.array([[-800.0]]))
+    with pytest.raises(OverflowError, match=r"^exp: result overflows"):
+        (1.0 / (1.0 + (-Value(-800.0)).exp()))
