@@ -221,7 +221,7 @@ class SGD(Optimizer):
             if self.velocity is None:
                 velocity = grads.astype(params.dtype)  # a copy
             else:  # a new array: the state moves on at commit (in the parameters' dtype)
-                velocity = self.velocity.astype(params.dtype) * self.momentum
+                velocity = np.multiply(self.velocity, self.momentum, dtype=params.dtype)
                 velocity += grads
             grads = velocity
 

@@ -99,7 +99,7 @@ class Compiled:
         # its product: MatmulStep writes their gradient with out=); the rest start at 0.
         written = np.zeros(len(parameters), dtype=bool)
         for step in steps:
-            if step.writes_weight_grads():
+            if isinstance(step, MatmulStep) and step.writes_weight_grads():
                 written[step.weights.index.ravel()] = True
         self._zeroed = np.flatnonzero(~written)
 
@@ -161,12 +161,14 @@ class Compiled:
         with np.errstate(all="ignore"):
             for step in self.steps:
                 step.forward(env, saved)
-        # Every computed node, not only the outputs: eager refuses a node that is not finite
-        # even when a later op would hide it (1 / (1 + exp(800)) is 0 on NumPy).
-        if not (all_finite(env.R) and all_finite(env.S)):
+        outputs = self._columns(env)
+        # Every computed node too, not only the outputs (a parameter may be one): eager refuses
+        # a node that is not finite even when a later op would hide it (1 / (1 + exp(800)) is
+        # 0 on NumPy).
+        if not (all_finite(outputs) and all_finite(env.R) and all_finite(env.S)):
             self._check_finite(X)
             raise forward_error(self.steps, saved)
-        return env, saved, self._columns(env)
+        return env, saved, outputs
 
     def _columns(self, env: Env) -> np.ndarray:
         """Every output, shape (n_outputs, batch)."""

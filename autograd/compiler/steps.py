@@ -155,10 +155,6 @@ class Step:
     """A group of k nodes of one depth and one op, run as one call of the row's rule on the
     stacked inputs (arity, k, batch)."""
 
-    def writes_weight_grads(self) -> bool:
-        """Does backward write its weights' gradient entries whole (not add to them)?"""
-        return False
-
     __slots__ = ("arg", "arity", "needs_grad", "op", "out_slice", "position_needs", "scalar")
 
     def __init__(
@@ -319,6 +315,7 @@ class MatmulStep(Step):
         saved.append((out, xs, weights))
 
     def writes_weight_grads(self) -> bool:
+        """Does backward write its weights' gradient entries whole (not add to them)?"""
         return self.weights.writes_product()
 
     def backward(self, env: Env, saved: tuple) -> None:

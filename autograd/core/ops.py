@@ -82,7 +82,7 @@ class Stacked:
     the forward's result; ``derivatives`` gives the n local derivatives as one array shaped
     like ``xs``. ``autograd.compile`` runs an n-ary row declared so as a few NumPy calls per
     batch instead of several per input. A test holds each declaration to the row's own rules
-    on random inputs (tests/autograd/core/test_bilinear.py)."""
+    on random inputs (tests/autograd/compiler/test_compiled.py)."""
 
     forward: Callable[[Any, Any], Any]
     derivatives: Callable[[Any, Any, Any], Any]

@@ -124,15 +124,7 @@ def _operator(
         if kind is Value or kind is Constant:  # the commonest case, without isinstance
             pass
         elif kind is float and _isfinite(other):  # type: ignore[arg-type]
-            number = other
-            other = _new(Constant)  # _constant's body, inline
-            other.data = number
-            other.grad = 0.0
-            other._sum = 0.0
-            other.label = ""
-            other._op = None
-            other._parents = ()
-            other._scope = None
+            other = _constant(other)  # type: ignore[arg-type]
         else:
             other = as_value(other)
             if other is None:
@@ -305,14 +297,7 @@ class Value:
                 raise
             if not _isfinite(data):
                 raise ops.POW.not_finite([x, other])
-            exponent = _new(Constant)  # _constant's body, inline
-            exponent.data = other
-            exponent.grad = 0.0
-            exponent._sum = 0.0
-            exponent.label = ""
-            exponent._op = None
-            exponent._parents = ()
-            exponent._scope = None
+            exponent = _constant(other)
             out = _new(Value)  # _node's body, inline
             out.data = data
             out.grad = 0.0
